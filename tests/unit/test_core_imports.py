@@ -1,0 +1,59 @@
+"""The core never imports Textual or Rich, and the scriptable commands start without them."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import SOURCE_DIR, ehlo_env
+
+CORE_PACKAGES = ["ehlo.smtp", "ehlo.knowledge", "ehlo.dnsauth", "ehlo.sandbox"]
+CORE_MODULES = ["ehlo.export", "ehlo.paths", "ehlo.cli"]
+
+
+def _core_modules() -> list[str]:
+    found = list(CORE_MODULES)
+    for package in CORE_PACKAGES:
+        path = SOURCE_DIR / package.replace(".", "/")
+        found.append(package)
+        found += [f"{package}.{m.name}" for m in pkgutil.iter_modules([str(path)])]
+    return [
+        m
+        for m in found
+        if (SOURCE_DIR / (m.replace(".", "/") + ".py")).exists()
+        or (SOURCE_DIR / m.replace(".", "/") / "__init__.py").exists()
+    ]
+
+
+@pytest.mark.parametrize("module", _core_modules())
+def test_core_module_does_not_import_textual_or_rich(module: str) -> None:
+    code = (
+        f"import sys, {module}\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=ehlo_env(), capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "", f"{module} pulled in {out.stdout.strip()}"
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["check", "--help"], ["explain", "--help"]])
+def test_scriptable_commands_do_not_import_textual(argv: list[str]) -> None:
+    code = (
+        "import sys\n"
+        "from ehlo.cli import main\n"
+        "try:\n"
+        f"    main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print('IMPORTED:' + ','.join(bad))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=ehlo_env(), capture_output=True, text=True, check=True
+    )
+    assert "IMPORTED:\n" in out.stdout or out.stdout.rstrip().endswith("IMPORTED:"), out.stdout

@@ -1,0 +1,5 @@
+"""ehlo: a terminal debugger for SMTP mail delivery."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

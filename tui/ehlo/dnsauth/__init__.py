@@ -1,0 +1,1 @@
+"""DNS and email-authentication checks: MX, SPF, DMARC, DKIM, PTR, DNSBL, MTA-STS, DANE."""

@@ -1,0 +1,1 @@
+"""The reply knowledge base: reference data loaded into typed records, and annotate()."""

@@ -1,0 +1,1 @@
+"""The built-in SMTP server and its failure scenarios."""

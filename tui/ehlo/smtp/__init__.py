@@ -1,0 +1,1 @@
+"""The SMTP client engine: replies, sessions, events, state, AUTH and TLS facts."""

@@ -1,0 +1,209 @@
+"""SMTP replies (RFC 5321 section 4.2) and a tolerant, incremental reply parser."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+MAX_LINE = 512
+"""RFC 5321 4.5.3.1.5: the longest reply line, CRLF included; longer lines are a violation."""
+
+MAX_REPLY_BYTES = 64 * 1024
+"""A reply larger than this ends the session (ReplyTooLarge)."""
+
+ENHANCED_AT_START = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
+"""RFC 3463 class.subject.detail at the start of a reply line's text (RFC 2034)."""
+
+_LINE = re.compile(rb"^(\d{3})([ -]?)(.*)$", re.DOTALL)
+
+
+class ReplyTooLarge(Exception):
+    """The server sent more than MAX_REPLY_BYTES without ending a reply."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One server reply: its code, its lines as received and what was wrong with them.
+
+    `code` is the last line's code (RFC 5321 4.2.1), or None when no line carried a valid one.
+    `lines` are the decoded lines without their line ending; `texts` are the same lines without
+    the code and separator. `violations` lists protocol violations in plain words.
+    """
+
+    code: int | None
+    lines: tuple[str, ...]
+    texts: tuple[str, ...]
+    enhanced: str | None = None
+    raw: bytes = b""
+    violations: tuple[str, ...] = field(default=())
+
+    @property
+    def text(self) -> str:
+        """The reply's text, lines joined with newlines, codes removed."""
+        return "\n".join(self.texts)
+
+    @property
+    def reply_class(self) -> int | None:
+        """The first digit of the code (2, 3, 4 or 5), or None."""
+        if self.code is None or not 200 <= self.code <= 599:
+            return None
+        return self.code // 100
+
+    @property
+    def is_positive(self) -> bool:
+        """2xx or 3xx."""
+        return self.reply_class in (2, 3)
+
+    @property
+    def is_transient(self) -> bool:
+        """4xx: a transient negative completion."""
+        return self.reply_class == 4
+
+    @property
+    def is_permanent(self) -> bool:
+        """5xx: a permanent negative completion."""
+        return self.reply_class == 5
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of a reply: code, enhanced, lines."""
+        return {"code": self.code, "enhanced": self.enhanced, "lines": list(self.lines)}
+
+
+def _decode(raw: bytes) -> tuple[str, bool]:
+    """Decode a line as UTF-8 with replacement; report whether replacement was needed."""
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace"), True
+
+
+def build_reply(raw_lines: list[bytes], ending_violations: list[str] | None = None) -> Reply:
+    """Build a Reply from its raw lines (line endings already removed)."""
+    violations: list[str] = list(ending_violations or [])
+    lines: list[str] = []
+    texts: list[str] = []
+    codes: list[int] = []
+    for raw_line in raw_lines:
+        line, replaced = _decode(raw_line)
+        if replaced:
+            violations.append("reply text is not valid UTF-8 (decoded with replacement characters)")
+        if len(raw_line) + 2 > MAX_LINE:
+            violations.append(
+                f"reply line of {len(raw_line) + 2} bytes exceeds the {MAX_LINE} limit"
+            )
+        lines.append(line)
+        match = _LINE.match(raw_line)
+        if match is None:
+            violations.append(f"line without a three-digit reply code: {line[:60]!r}")
+            texts.append(line)
+            continue
+        code = int(match.group(1))
+        if not 200 <= code <= 599:
+            violations.append(f"reply code {code} is outside 2xx-5xx")
+        codes.append(code)
+        if match.group(2) == "" and match.group(3):
+            violations.append(f"no space or hyphen after the code in {line[:60]!r}")
+        text, _ = _decode(match.group(3))
+        texts.append(text[1:] if text.startswith(" ") and match.group(2) == "" else text)
+    if len(set(codes)) > 1:
+        violations.append("lines of one reply carry different codes: " + ", ".join(map(str, codes)))
+    code = codes[-1] if codes and 200 <= codes[-1] <= 599 else None
+    enhanced = None
+    if texts and code is not None:
+        found = ENHANCED_AT_START.match(texts[0])
+        if found and found.group(1) == str(code)[0]:
+            enhanced = found.group(0)
+    raw = b"\r\n".join(raw_lines) + b"\r\n" if raw_lines else b""
+    return Reply(
+        code=code,
+        lines=tuple(lines),
+        texts=tuple(texts),
+        enhanced=enhanced,
+        raw=raw,
+        violations=tuple(dict.fromkeys(violations)),
+    )
+
+
+class ReplyParser:
+    """Turns a byte stream into Replies; tolerates bare LF, bad codes and bad bytes.
+
+    Feed bytes with `feed()`; iterate over complete replies with `replies()`.
+    """
+
+    def __init__(self, max_reply_bytes: int = MAX_REPLY_BYTES) -> None:
+        self._buffer = bytearray()
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+        self._ending_violations: list[str] = []
+        self._max = max_reply_bytes
+
+    @property
+    def has_partial(self) -> bool:
+        """Whether bytes of an unfinished reply are buffered."""
+        return bool(self._buffer or self._pending)
+
+    def feed(self, data: bytes) -> Iterator[Reply]:
+        """Add received bytes; yield each reply they complete.
+
+        Raises:
+            ReplyTooLarge: when an unfinished reply grows past the cap.
+        """
+        self._buffer.extend(data)
+        while True:
+            newline = self._buffer.find(b"\n")
+            if newline < 0:
+                break
+            line = bytes(self._buffer[:newline])
+            del self._buffer[: newline + 1]
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            else:
+                self._ending_violations.append("line ended with a bare LF instead of CRLF")
+            self._pending.append(line)
+            self._pending_size += len(line) + 2
+            if self._pending_size > self._max:
+                raise ReplyTooLarge(f"reply exceeds {self._max} bytes")
+            if not _is_continuation(line):
+                reply = build_reply(self._pending, self._ending_violations)
+                self._pending, self._pending_size, self._ending_violations = [], 0, []
+                yield reply
+        if len(self._buffer) + self._pending_size > self._max:
+            raise ReplyTooLarge(f"reply line exceeds {self._max} bytes without a line ending")
+
+    def flush(self) -> Reply | None:
+        """At end of stream, return what is buffered as a (violating) reply, if anything."""
+        if not self.has_partial:
+            return None
+        lines = [*self._pending]
+        violations = [*self._ending_violations]
+        if self._buffer:
+            lines.append(bytes(self._buffer))
+            violations.append("connection closed before the reply's line ending")
+        if lines and _is_continuation(lines[-1]):
+            violations.append("connection closed in the middle of a multi-line reply")
+        self._buffer.clear()
+        self._pending, self._pending_size, self._ending_violations = [], 0, []
+        return build_reply(lines, violations)
+
+
+def _is_continuation(line: bytes) -> bool:
+    """A line `NNN-...` announces that more lines follow."""
+    return len(line) >= 4 and line[:3].isdigit() and line[3:4] == b"-"
+
+
+def parse_reply(text: str | bytes) -> Reply:
+    """Parse one complete reply from text (LF or CRLF separated); never raises.
+
+    Returns:
+        The reply; lines without a code become violations, and a text without any line gives a
+        Reply whose code is None.
+    """
+    data = text.encode("utf-8", errors="surrogateescape") if isinstance(text, str) else text
+    data = data[:MAX_REPLY_BYTES]
+    raw_lines = [line.rstrip(b"\r") for line in data.replace(b"\r\n", b"\n").split(b"\n")]
+    while raw_lines and not raw_lines[-1].strip():
+        raw_lines.pop()
+    if not raw_lines:
+        return Reply(code=None, lines=(), texts=(), raw=data, violations=("empty reply",))
+    return build_reply(raw_lines)
