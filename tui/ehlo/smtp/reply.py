@@ -98,10 +98,10 @@ def build_reply(raw_lines: list[bytes], ending_violations: list[str] | None = No
             violations.append(f"line without a three-digit reply code: {line[:60]!r}")
             texts.append(line)
             continue
-        code = int(match.group(1))
-        if not 200 <= code <= 599:
-            violations.append(f"reply code {code} is outside 2xx-5xx")
-        codes.append(code)
+        line_code = int(match.group(1))
+        if not 200 <= line_code <= 599:
+            violations.append(f"reply code {line_code} is outside 2xx-5xx")
+        codes.append(line_code)
         if match.group(2) == "" and match.group(3):
             violations.append(f"no space or hyphen after the code in {line[:60]!r}")
         text, _ = _decode(match.group(3))

@@ -1,0 +1,1 @@
+"""Transcript export: text, JSON, and an equivalent swaks or openssl command, redacted."""
