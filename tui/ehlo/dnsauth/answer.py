@@ -42,7 +42,7 @@ class Answer:
 
 
 class Resolver(Protocol):
-    """Anything that answers DNS queries: the real resolver wrapper or an in-memory one for tests."""
+    """Anything that answers DNS queries: the real resolver or an in-memory one for tests."""
 
     async def resolve(self, name: str, rdtype: str) -> Answer:
         """Look up NAME's RDTYPE records; never raises for DNS failures, it returns them."""
