@@ -66,6 +66,8 @@ class Session:
         self.tls: TlsFacts | None = None
         self.message: bytes | None = None
         """The message a typed DATA or BDAT sends (a default test message when None)."""
+        self.last_reply: Reply | None = None
+        """The most recent reply."""
         self.sender: str | None = None
         self.recipients: list[str] = []
         self._connection = Connection(options)
@@ -172,9 +174,6 @@ class Session:
                 "server (port 465 needs implicit TLS, and some ports speak other protocols)",
             )
 
-    last_reply: Reply | None = None
-    """The most recent reply received."""
-
     # -- steps ----------------------------------------------------------------------------------
 
     def connect(self) -> AsyncIterator[Event]:
@@ -249,6 +248,13 @@ class Session:
             yield event
         if self.last_reply is None or self.last_reply.code != 220:
             return
+        if self._connection.discard_buffered():
+            yield ProtocolViolation(
+                time.time(),
+                "starttls",
+                "the server sent data after its 220 and before the TLS handshake; it was "
+                "discarded (RFC 3207 section 4.2: a sign of command injection)",
+            )
         self.tls = await self._connection.start_tls("starttls")
         self.extensions = None
         yield TlsUpgraded(time.time(), self.tls)
@@ -309,7 +315,7 @@ class Session:
             return
         payload = data_payload(message)
         started = time.monotonic()
-        await self._connection.send("end-of-data", payload)
+        await self._connection.send("end-of-data", payload, self.options.timeouts.data)
         yield Sent(time.time(), "end-of-data", summary(normalise_line_endings(message)))
         async for event in self._receive(
             "end-of-data", started, "the end of the message", self.options.timeouts.data
@@ -328,7 +334,8 @@ class Session:
             last = index == len(chunks) - 1
             line = f"BDAT {len(chunk)}{' LAST' if last else ''}"
             started = time.monotonic()
-            await self._connection.send("bdat", line.encode("ascii") + b"\r\n" + chunk)
+            data = line.encode("ascii") + b"\r\n" + chunk
+            await self._connection.send("bdat", data, self.options.timeouts.data)
             yield Sent(time.time(), "bdat", line)
             stage: Stage = "end-of-data" if last else "bdat"
             timeout = self.options.timeouts.data if last else self.options.timeouts.command
