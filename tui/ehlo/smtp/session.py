@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ssl
 import time
 from collections.abc import AsyncIterator, Mapping
 
@@ -109,7 +108,7 @@ class Session:
                 yield self._record(event)
         except StepFailed as exc:
             failure = exc
-        except (OSError, ssl.SSLError, EOFError, ValueError, RuntimeError) as exc:
+        except Exception as exc:  # a step never raises: whatever broke becomes an ErrorEvent
             failure = StepFailed(
                 stage, "protocol", f"unexpected failure: {exc or type(exc).__name__}"
             )
@@ -372,11 +371,27 @@ class Session:
             )
             self._busy = False
             return
-        async for event in self._step("quit", self._exchange("quit", "QUIT")):
+        async for event in self._step("quit", self._quit_exchange()):
             yield event
         if self.is_connected:
             await self._connection.close()
             yield self._record(Closed(time.time(), "client", "QUIT"))
+
+    async def _quit_exchange(self) -> AsyncIterator[Event]:
+        """QUIT and its 221; a server that just hangs up (as after a 421) is no error."""
+        try:
+            async for event in self._exchange("quit", "QUIT"):
+                yield event
+        except StepFailed as failure:
+            if not failure.fatal or failure.kind not in ("closed", "timeout"):
+                raise
+            await self._connection.close()
+            if failure.kind == "timeout":
+                yield ProtocolViolation(time.time(), "quit", failure.message)
+                yield Closed(time.time(), "client", "QUIT (the server did not reply)")
+            else:
+                reason = "the server closed the connection without replying to QUIT"
+                yield Closed(time.time(), "server", reason)
 
     def command(self, line: str) -> AsyncIterator[Event]:
         """Send any line; EHLO, HELO, STARTTLS, AUTH, DATA, BDAT and QUIT get full handling."""
