@@ -121,11 +121,17 @@ def certificate_facts(der: bytes, now: datetime | None = None) -> CertificateFac
 
     certificate = x509.load_der_x509_certificate(der)
     now = now or datetime.now(UTC)
-    public_key = certificate.public_key()
-    spki = public_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    key_type, key_bits = _key_description(public_key)
+    try:
+        public_key = certificate.public_key()
+    except Exception:  # an algorithm cryptography does not support: keep the other facts
+        oid = certificate.public_key_algorithm_oid
+        key_type, key_bits, spki_sha256 = getattr(oid, "_name", oid.dotted_string), None, ""
+    else:
+        spki = public_key.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        key_type, key_bits = _key_description(public_key)
+        spki_sha256 = hashlib.sha256(spki).hexdigest()
     oid = certificate.signature_algorithm_oid
     not_after = certificate.not_valid_after_utc
     return CertificateFacts(
@@ -139,7 +145,7 @@ def certificate_facts(der: bytes, now: datetime | None = None) -> CertificateFac
         key_bits=key_bits,
         signature_algorithm=getattr(oid, "_name", None) or oid.dotted_string,
         sha256=hashlib.sha256(der).hexdigest(),
-        spki_sha256=hashlib.sha256(spki).hexdigest(),
+        spki_sha256=spki_sha256,
         der=der,
     )
 
@@ -224,7 +230,7 @@ def tls_facts(
     for der in peer_chain(ssl_object):
         try:
             chain.append(certificate_facts(der, now))
-        except ValueError:
+        except Exception:
             continue
     matches = bool(chain and hostname and name_matches(chain[0].sans, hostname))
     cipher = ssl_object.cipher()
@@ -305,7 +311,7 @@ def _chain_problem(
         if leaf.self_signed:
             return "self-signed certificate: it is not issued by a trusted certificate authority"
         return f"certificate chain is not trusted: {exc}"
-    except ValueError as exc:
+    except Exception as exc:  # any other parsing or policy problem is reported, not raised
         return f"certificate chain could not be checked: {exc}"
     return None
 
