@@ -214,3 +214,18 @@ async def test_data_injected_before_tls_is_discarded_and_reported(pki: TestPki) 
     assert violations and "injection" in violations[0].message  # type: ignore[union-attr]
     assert isinstance(events[-1], TlsUpgraded)
     assert after[-1].reply.texts == ("ok after tls",)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("tls", ["starttls", "implicit"])
+async def test_sni_carries_the_server_name(pki: TestPki, tls: str) -> None:
+    seen: list[str | None] = []
+    context = pki.server_context("valid")
+    context.sni_callback = lambda _obj, name, _ctx: seen.append(name)  # type: ignore[assignment,misc,return-value]
+    async with smtp_server(tls_context=context, implicit_tls=tls == "implicit") as server:
+        session = Session(
+            options_for(server.port, tls=tls, server_name=SERVER_NAME, ca_file=str(pki.ca_file))
+        )
+        events = [event async for event in run_transaction(session, PLAN, stop_at="starttls")]
+        await session.close()
+    assert seen == [SERVER_NAME]
+    assert any(isinstance(e, TlsUpgraded) for e in events)
