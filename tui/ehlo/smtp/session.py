@@ -57,9 +57,17 @@ def _has_line_break(*parts: str) -> bool:
 class Session:
     """One SMTP conversation; steps never raise: failures are ErrorEvent (and Closed when fatal)."""
 
-    def __init__(self, options: ConnectOptions, credentials: Credentials | None = None) -> None:
+    def __init__(
+        self,
+        options: ConnectOptions,
+        credentials: Credentials | None = None,
+        *,
+        show_secrets: bool = False,
+    ) -> None:
         self.options = options
         self.credentials = credentials
+        self.show_secrets = show_secrets
+        """When True (the user asked for it), AUTH lines and secrets appear in events as sent."""
         self.transcript: list[Event] = []
         self.extensions: Extensions | None = None
         self.tls: TlsFacts | None = None
@@ -88,7 +96,8 @@ class Session:
 
     def _record(self, event: Event) -> Event:
         """Redact an event and append it to the transcript."""
-        event = self._redactor.redact_event(event)
+        if not self.show_secrets:
+            event = self._redactor.redact_event(event)
         self.transcript.append(event)
         return event
 
@@ -146,7 +155,7 @@ class Session:
             )
         started = time.monotonic()
         await self._connection.send(stage, line.encode("utf-8", errors="surrogateescape") + b"\r\n")
-        yield Sent(time.time(), stage, line if shown is None else shown)
+        yield Sent(time.time(), stage, line if shown is None or self.show_secrets else shown)
         verb = (shown or line).split(" ", 1)[0].upper() or "the command"
         async for event in self._receive(reply_stage or stage, started, verb, self._timeout(stage)):
             yield event
