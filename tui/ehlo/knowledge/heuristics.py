@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from ehlo.knowledge.matcher import PatternIndex
+from ehlo.knowledge.cache import cached_value
+from ehlo.knowledge.matcher import (
+    PLANNER_VERSION,
+    PatternIndex,
+    plan_alternatives,
+    split_alternatives,
+)
 from ehlo.knowledge.model import Signature
 
 STRONG = 80
@@ -220,9 +226,17 @@ RULES: tuple[tuple[int, str, str], ...] = (
 )
 
 
+def _alternatives(pattern: str) -> list[str]:
+    """The rule's alternatives, each made to start at a word boundary."""
+    return [
+        rf"\b{alternative}" if alternative[:1].isalnum() or alternative[:1] == "(" else alternative
+        for alternative in split_alternatives(pattern)
+    ]
+
+
 @cache
 def heuristic_index() -> PatternIndex:
-    """The generic rules, compiled lazily and indexed like signatures."""
+    """The generic rules, indexed like signatures (the pre-filter plan is cached on disk)."""
     signatures = [
         Signature(
             id=f"generic-{reason}-{position}",
@@ -234,4 +248,8 @@ def heuristic_index() -> PatternIndex:
         )
         for position, (strength, reason, pattern) in enumerate(RULES)
     ]
-    return PatternIndex(signatures)
+    key = f"{PLANNER_VERSION}\n" + "\n".join(pattern for _, _, pattern in RULES)
+    plans = cached_value(
+        "heuristics", key, lambda: plan_alternatives([_alternatives(p) for _, _, p in RULES])
+    )
+    return PatternIndex(signatures, plans)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ehlo.knowledge.cache import cached_documents
-from ehlo.knowledge.matcher import PatternIndex, plan_entries
+from ehlo.knowledge.matcher import PLANNER_VERSION, PatternIndex, plan_entries
 from ehlo.knowledge.model import (
     ACTORS,
     DNS_CHECK_IDS,
@@ -99,7 +99,7 @@ def _read_documents(directory: Path) -> dict[str, Any]:
             documents[name] = {"_error": f"{name}: {exc}"}
     signatures = documents["signatures.toml"].get("signature", [])
     plans = plan_entries([str(entry.get("pattern", "")) for entry in signatures])
-    documents["_plans"] = [[list(alternative) for alternative in plan] for plan in plans]
+    documents["_plans"] = plans
     return documents
 
 
@@ -271,9 +271,9 @@ def _reasons(document: Mapping[str, Any], problems: list[str]) -> dict[str, Reas
 
 def _signatures(
     document: Mapping[str, Any], plans: list[Any], problems: list[str]
-) -> tuple[list[Signature], list[list[tuple[str, str, str]]]]:
+) -> tuple[list[Signature], list[Any]]:
     signatures: list[Signature] = []
-    kept: list[list[tuple[str, str, str]]] = []
+    kept: list[Any] = []
     seen: set[str] = set()
     for position, entry in enumerate(document.get("signature", [])):
         where = f"signatures.toml {entry.get('id', position)}"
@@ -303,8 +303,7 @@ def _signatures(
             problems.extend(f"{where}: {p}" for p in entry_problems)
             continue
         signatures.append(signature)
-        plan = plans[position] if position < len(plans) else [[signature.pattern, "none", ""]]
-        kept.append([(str(a), str(k), str(v)) for a, k, v in plan])
+        kept.append(plans[position] if position < len(plans) else [[signature.pattern, []]])
     return signatures, kept
 
 
@@ -336,7 +335,9 @@ def _signature_problems(signature: Signature, seen: set[str]) -> list[str]:
 def build(directory: Path) -> Knowledge:
     """Load and index the reference data in `directory` (bad entries become `problems`)."""
     paths = [directory / name for name in FILES]
-    documents = cached_documents(paths, lambda: _read_documents(directory))
+    documents = cached_documents(
+        paths, lambda: _read_documents(directory), salt=f"planner {PLANNER_VERSION}"
+    )
     problems: list[str] = [
         documents[name]["_error"] for name in FILES if "_error" in documents.get(name, {})
     ]

@@ -173,6 +173,7 @@ def _explain(reply: Reply, stage: str | None, context: Mapping[str, str] | None)
     return _build(
         base,
         reply,
+        candidate=candidate,
         reply_class=reply_class,
         enhanced=enhanced,
         stage=stage,
@@ -196,7 +197,7 @@ def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) ->
     if signature is not None:
         return _Verdict(signature.reason, RANK_SIGNATURE + signature.priority, signature)
     verdicts: list[_Verdict] = []
-    for rule in heuristic_index().match_all(candidate):
+    for rule in heuristic_index().iterate(candidate):
         if rule.reason == "greylisted" and class_digit == 5:
             continue
         verdicts.append(_Verdict(rule.reason, rule.priority))
@@ -238,6 +239,7 @@ def _build(
     base: Knowledge,
     reply: Reply,
     *,
+    candidate: Candidate,
     reply_class: ReplyClass,
     enhanced: str | None,
     stage: str | None,
@@ -263,7 +265,7 @@ def _build(
     provider = signature.provider if signature else None
     if provider is None and verdict.rule is not None:
         provider = verdict.rule.provider
-    provider = provider or provider_from_markers(text)
+    provider = provider or provider_from_markers(candidate)
     meaning = _meaning(
         reply,
         reply_class=reply_class,
