@@ -7,231 +7,739 @@ rules beat only generic codes such as 5.7.1, weak rules only the basic code.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from ehlo.knowledge.cache import cached_value
-from ehlo.knowledge.matcher import (
-    PLANNER_VERSION,
-    PatternIndex,
-    plan_alternatives,
-    split_alternatives,
-)
+from ehlo.knowledge.matcher import PLANNER_VERSION, PatternIndex, plan_alternatives
 from ehlo.knowledge.model import Signature
 
 STRONG = 80
 MEDIUM = 50
 WEAK = 30
 
-# (strength, reason, pattern). Patterns are searched case-insensitively in the search text.
-RULES: tuple[tuple[int, str, str], ...] = (
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Generic wording for one reason: any alternative matches; optional code filters."""
+
+    strength: int
+    reason: str
+    alternatives: tuple[str, ...]
+    enhanced: tuple[str, ...] = ()
+    codes: tuple[int, ...] = ()
+
+
+def rule(
+    strength: int,
+    reason: str,
+    *alternatives: str,
+    enhanced: tuple[str, ...] = (),
+    codes: tuple[int, ...] = (),
+) -> Rule:
+    """One rule; alternatives are regexes searched case-insensitively from a word start."""
+    return Rule(strength, reason, alternatives, enhanced, codes)
+
+
+RULES: tuple[Rule, ...] = (
     # Loops and hop counts, before "too many" rate wording.
-    (
+    rule(
         STRONG + 6,
         "networkerror",
-        r"\b(?:mail|routing|forwarding) loop|loop detected|looping|too many hops|hop count exceeded|loops back to myself|mailloop",
+        r"\b(?:mail|routing|forwarding) loop",
+        r"loop detected",
+        r"looping",
+        r"too many hops",
+        r"hop count exceeded",
+        r"loops back to myself",
+        r"mailloop",
+    ),
+    rule(
+        STRONG,
+        "greylisted",
+        r"^(?:please )?try (?:again )?later\W*$",
+        enhanced=("4.7.1",),
+        codes=(450, 451),
     ),
     # Greylisting.
-    (
+    rule(
         STRONG + 5,
         "greylisted",
-        r"gr[ae]y-?list|postgrey|sqlgrey|greylisted|grey listed|gray listed",
+        r"gr[ae]y-?list",
+        r"postgrey",
+        r"sqlgrey",
+        r"greylisted",
+        r"grey listed",
+        r"gray listed",
     ),
-    (
+    rule(
         STRONG + 5,
         "greylisted",
-        r"not yet authori[sz]ed to deliver|first time sender|try again in \d+ (?:seconds|minutes)|please retry (?:later|in \d)|deferred for \d+ (?:seconds|minutes)|temporarily rejected\. try again later",
+        r"not yet authori[sz]ed to deliver",
+        r"first time sender",
+        r"try again in \d+ (?:seconds|minutes)",
+        r"please retry (?:later|in \d)",
+        r"deferred for \d+ (?:seconds|minutes)",
+        r"temporarily rejected\. try again later",
     ),
     # Viruses before spam ("virus or spam").
-    (
+    rule(
         STRONG + 4,
         "virusdetected",
-        r"\bvirus|\bmalware|infected|\btrojan|\bworms?\b|clamav|malicious (?:content|attachment|payload|file|code|url|link)|\bphishing attachment",
+        r"\bvirus",
+        r"\bmalware",
+        r"infected",
+        r"\btrojan",
+        r"\bworms?\b",
+        r"clamav",
+        r"malicious (?:content|attachment|payload|file|code|url|link)",
+        r"\bphishing attachment",
+        r"potential security (?:issue|threat|risk)",
+        r"security (?:threat|risk) (?:detected|found)",
     ),
     # Blocklists: the client IP, network or a domain is listed.
-    (
+    rule(
         STRONG + 3,
         "blocked",
-        r"blocked using|listed (?:at|on|in|by) |blacklist|black list|blocklist|block list|\brbl\b|dnsbl|spamhaus|spamcop|barracudacentral|barracuda reputation|\bsorbs\b|uceprotect|\bpsbl\b|cbl\.abuseat|abuseat\.org|\bzen\.|b\.barracuda|bl\.spamcop|ipcheck\.proofpoint|dnsbl-lookup|prs\.proofpoint|cloudmark sender intelligence|sender intelligence",
+        r"blocked using",
+        r"listed (?:at|on|in|by) ",
+        r"blacklist",
+        r"black list",
+        r"blocklist",
+        r"block list",
+        r"\brbl\b",
+        r"dnsbl",
+        r"spamhaus",
+        r"spamcop",
+        r"barracudacentral",
+        r"barracuda reputation",
+        r"\bsorbs\b",
+        r"uceprotect",
+        r"\bpsbl\b",
+        r"cbl\.abuseat",
+        r"abuseat\.org",
+        r"\bzen\.",
+        r"b\.barracuda",
+        r"bl\.spamcop",
+        r"ipcheck\.proofpoint",
+        r"dnsbl-lookup",
+        r"prs\.proofpoint",
+        r"cloudmark sender intelligence",
+        r"sender intelligence",
     ),
-    (
-        STRONG + 3,
+    rule(
+        STRONG + 1,
         "blocked",
-        r"(?:client|your|sending|remote) (?:host|ip|ip address|server|network|mail server)\b.{0,40}\b(?:blocked|banned|blacklisted|not allowed|denied|rejected|refused|on our block)|banned sending ip|\bip (?:address )?(?:is )?(?:blocked|banned|blacklisted)|(?:dynamic|dial-?up|residential|consumer) (?:ip|address|range|pool|connection|space)|\bdul\b|geo-?(?:ip|block|location)|host network not allowed|network (?:is )?(?:blocked|not allowed|banned)",
+        r"(?:client|your|sending|remote) (?:host|ip|ip address|server|network|mail server)\b.{0,40}\b(?:blocked|banned|blacklisted|not allowed|denied|rejected|refused|on our block)",
+        r"banned sending ip",
+        r"\bip (?:address )?(?:is )?(?:blocked|banned|blacklisted)",
+        r"(?:dynamic|dial-?up|residential|consumer) (?:ip|address|range|pool|connection|space)",
+        r"\bdul\b",
+        r"geo-?(?:ip|block|location)",
+        r"host network not allowed",
+        r"network (?:is )?(?:blocked|not allowed|banned)",
     ),
     # HELO/EHLO refused: the client's identity.
-    (
+    rule(
         STRONG + 2,
         "blocked",
-        r"helo command rejected|ehlo command rejected|(?:helo|ehlo)(?: name| hostname| host| argument| domain)?.{0,40}(?:invalid|rejected|not (?:a )?(?:valid|fully.qualified|fqdn|found|allowed|resolvable)|forged|host not found|bogus|must be|needs? fully.qualified|is (?:an? )?ip)|(?:invalid|bad|bogus|forged) (?:helo|ehlo)|need fully-qualified hostname|host name is invalid",
+        r"helo command rejected",
+        r"ehlo command rejected",
+        r"(?:helo|ehlo)(?: name| hostname| host| argument| domain)?.{0,40}(?:invalid|rejected|not (?:a )?(?:valid|fully.qualified|fqdn|found|allowed|resolvable)|forged|host not found|bogus|must be|needs? fully.qualified|is (?:an? )?ip)",
+        r"(?:invalid|bad|bogus|forged) (?:helo|ehlo)",
+        r"need fully-qualified hostname",
+        r"host name is invalid",
     ),
     # Reverse DNS.
-    (
+    rule(
         STRONG + 2,
         "requireptr",
-        r"reverse dns|reverse lookup|\brdns\b|\bptr\b|reverse (?:hostname|host name|mapping|dns entry)|cannot find your (?:reverse )?hostname|no reverse|not resolve to your address|does not resolve to (?:your|the connecting)|fcrdns|forward confirmed|ip name lookup failed|dns ptr|hostname .{0,30}does(?:n't| not) match|mismatched reverse|unknown client host|client host .{0,40}(?:unknown|not found|no hostname)",
+        r"reverse dns",
+        r"reverse lookup",
+        r"\brdns\b",
+        r"\bptr\b",
+        r"reverse (?:hostname|host name|mapping|dns entry)",
+        r"cannot find your (?:reverse )?hostname",
+        r"no reverse",
+        r"not resolve to your address",
+        r"does not resolve to (?:your|the connecting)",
+        r"fcrdns",
+        r"forward confirmed",
+        r"ip name lookup failed",
+        r"dns ptr",
+        "hostname .{0,30}does(?:n't| not) match",
+        r"mismatched reverse",
+        r"unknown client host",
+        r"client host .{0,40}(?:unknown|not found|no hostname)",
     ),
     # SPF, DKIM, DMARC, ARC.
-    (
+    rule(
         STRONG + 2,
         "authfailure",
-        r"\bdmarc\b|\bspf\b|\bdkim\b|sender policy framework|domainkeys|\barc (?:validation|chain|seal)|authenticated received chain|unauthenticated (?:email|mail|message)|sender is unauthenticated|(?:fails?|failed|did not pass|does not pass)\b.{0,30}\b(?:authentication|sender authentication)|is not (?:an? )?(?:allowed|authori[sz]ed|permitted|designated) (?:to send|sender)|not (?:a )?permitted sender|designates .{0,40} as permitted sender|anti-?spoof|spoof(?:ed|ing)|forged (?:sender|from)|from domain alignment|alignment (?:fail|check)|authentication-results",
+        r"\bdmarc\b",
+        r"\bspf\b",
+        r"\bdkim\b",
+        r"sender policy framework",
+        r"domainkeys",
+        r"\barc (?:validation|chain|seal)",
+        r"authenticated received chain",
+        r"unauthenticated (?:email|mail|message)",
+        r"sender is unauthenticated",
+        r"(?:fails?|failed|did not pass|does not pass)\b.{0,30}\b(?:authentication|sender authentication)",
+        r"is not (?:an? )?(?:allowed|authori[sz]ed|permitted|designated) (?:to send|sender)",
+        r"not (?:a )?permitted sender",
+        r"designates .{0,40} as permitted sender",
+        r"anti-?spoof",
+        r"spoof(?:ed|ing)",
+        r"forged (?:sender|from)",
+        r"from domain alignment",
+        r"alignment (?:fail|check)",
+        r"authentication-results",
     ),
     # STARTTLS and TLS.
-    (
+    rule(
         STRONG + 1,
         "failedstarttls",
-        r"starttls|\btls\b|\bssl\b|requiretls|encryption (?:is )?(?:required|needed)|must (?:issue|use|send) .{0,20}(?:starttls|tls|encryption)|(?:secure|encrypted) (?:connection|channel|transport) (?:is )?required|confidentiality required|\bcipher|handshake|certificate",
+        r"starttls",
+        r"\btls\b",
+        r"\bssl\b",
+        r"requiretls",
+        r"encryption (?:is )?(?:required|needed)",
+        r"must (?:issue|use|send) .{0,20}(?:starttls|tls|encryption)",
+        r"(?:secure|encrypted) (?:connection|channel|transport) (?:is )?required",
+        r"confidentiality required",
+        r"\bcipher",
+        r"handshake",
+        r"certificate",
     ),
-    # SMTP AUTH and other security refusals of the session.
-    (
-        STRONG,
-        "securityerror",
-        r"authentication (?:is )?(?:required|failed|failure|unsuccessful|rejected|credentials|mechanism|unavailable|disabled)|auth(?:entication)? (?:is )?required|(?:smtp ?)?auth(?:entication)? (?:not )?(?:enabled|disabled|allowed|supported)|must authenticate|(?:invalid|bad|wrong|incorrect) (?:credentials|login|user ?name|password|username or password|user or password)|username and password not accepted|badcredentials|password (?:incorrect|invalid|expired|transition)|login (?:failed|denied|incorrect|unsuccessful)|logon failure|not authenticated|authenticate first|application-specific password|app password|basic authentication|smtpclientauthentication|send ?as (?:permission|denied)|sendasdenied|not owned by (?:the )?(?:user|auth)|sender address does not match|not authori[sz]ed to send (?:as|on behalf)|submission (?:requires|needs)",
-    ),
-    # Relaying.
-    (
+    # Relaying (before AUTH: "Relaying denied. Proper authentication required").
+    rule(
         STRONG,
         "norelaying",
-        r"relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|refused|forbidden)|(?:unable|not permitted|not allowed|cannot|can't|don't|do not) (?:to )?relay|relay not (?:permitted|allowed|authori[sz]ed)|we do not relay|no relaying|relaying (?:is )?(?:denied|not|disallowed)|allowed rcpthosts|rcpthosts|not (?:a )?(?:local|our|hosted) (?:domain|recipient).{0,30}relay|open relay|relay access",
+        r"relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|refused|forbidden)",
+        "(?:unable|not permitted|not allowed|cannot|can't|don't|do not) (?:to )?relay",
+        r"relay not (?:permitted|allowed|authori[sz]ed)",
+        r"we do not relay",
+        r"no relaying",
+        r"relaying (?:is )?(?:denied|not|disallowed)",
+        r"allowed rcpthosts",
+        r"rcpthosts",
+        r"not (?:a )?(?:local|our|hosted) (?:domain|recipient).{0,30}relay",
+        r"open relay",
+        r"relay access",
     ),
-    # The sender's envelope address.
-    (
+    # SMTP AUTH and other security refusals of the session.
+    rule(
         STRONG,
-        "rejected",
-        r"sender (?:address )?(?:rejected|refused|denied|verify failed|verification failed|is not allowed|not allowed|address is (?:invalid|not allowed)|unknown|invalid|domain (?:must exist|must resolve|not found|does not exist|unknown|is invalid|has no))|(?:sender|from|envelope|return.path|mail from) (?:address )?domain (?:must resolve|does not exist|doesn't exist|not found|unresolvable|is not valid|has no mx|unknown)|domain of sender address .{0,60} does not exist|unresolvable (?:rfc\.?5321 )?from domain|(?:bad|invalid|illegal|unknown|malformed) (?:sender|envelope sender|mail from|from address|return.path)|null (?:sender|mx)|empty (?:envelope )?sender|<> (?:not allowed|rejected)|sender (?:is )?(?:on|in) (?:our |the )?(?:block|black|deny) ?list|sender address (?:syntax|must)|mail from.{0,30}(?:rejected|refused|not accepted|invalid)|envelope (?:sender|from) (?:rejected|blocked|refused)|administrative prohibition - envelope blocked|envelope blocked|sender blocked",
+        "securityerror",
+        r"authentication (?:is )?(?:required|failed|failure|unsuccessful|rejected|credentials|mechanism|unavailable|disabled)",
+        r"auth(?:entication)? (?:is )?required",
+        r"(?:smtp ?)?auth(?:entication)? (?:not )?(?:enabled|disabled|allowed|supported)",
+        r"must authenticate",
+        r"(?:invalid|bad|wrong|incorrect) (?:credentials|login|user ?name|password|username or password|user or password)",
+        r"username and password not accepted",
+        r"badcredentials",
+        r"password (?:incorrect|invalid|expired|transition)",
+        r"login (?:failed|denied|incorrect|unsuccessful)",
+        r"logon failure",
+        r"not authenticated",
+        r"authenticate first",
+        r"application-specific password",
+        r"app password",
+        r"basic authentication",
+        r"smtpclientauthentication",
+        r"send ?as (?:permission|denied)",
+        r"sendasdenied",
+        r"not owned by (?:the )?(?:user|auth)",
+        r"sender address does not match",
+        r"not authori[sz]ed to send (?:as|on behalf)",
+        r"submission (?:requires|needs)",
     ),
     # The recipient's own rules.
-    (
+    rule(
         STRONG,
         "filtered",
-        r"(?:recipient|user|mailbox|addressee)(?: has)? (?:blocked|rejected|refused|refuses|does not accept|doesn't accept|is not accepting|not accepting) (?:your |this |mail |messages |email |e-mail )*(?:from |sender)|blocked by (?:the )?(?:recipient|user|addressee)|recipient'?s? (?:block|deny|black) ?list|on (?:the )?(?:recipient's|user's) (?:block|black|deny) ?list|customer block list|not authori[sz]ed to (?:send|post|mail) to|(?:only|restricted to) (?:members|internal|authori[sz]ed|approved|known) |moderat(?:ed|or)|not (?:on|in) the (?:allow|white|safe) ?list|delivery restrictions?|message restrictions?|recipient (?:has )?(?:restrictions|restricted)|rejected (?:per|by) (?:recipient|user)|(?:user|mailbox|recipient)'?s? (?:rules|filters?)|does not accept mail from (?:you|this sender|your)|you are not allowed to (?:send|post)|mailing list expansion|expansion prohibited|group (?:does not accept|only accepts)",
+        "(?:recipient|user|mailbox|addressee)(?: has)? (?:blocked|rejected|refused|refuses|does not accept|doesn't accept|is not accepting|not accepting) (?:your |this |mail |messages |email |e-mail )*(?:from |sender)",
+        r"blocked by (?:the )?(?:recipient|user|addressee)",
+        "recipient'?s? (?:block|deny|black) ?list",
+        "on (?:the )?(?:recipient's|user's) (?:block|black|deny) ?list",
+        r"customer block list",
+        r"not authori[sz]ed to (?:send|post|mail) to",
+        r"(?:only|restricted to) (?:members|internal|authori[sz]ed|approved|known) ",
+        r"moderat(?:ed|or)",
+        r"not (?:on|in) the (?:allow|white|safe) ?list",
+        r"delivery restrictions?",
+        r"message restrictions?",
+        r"recipient (?:has )?(?:restrictions|restricted)",
+        r"rejected (?:per|by) (?:recipient|user)",
+        "(?:user|mailbox|recipient)'?s? (?:rules|filters?)",
+        r"does not accept mail from (?:you|this sender|your)",
+        r"you are not allowed to (?:send|post)",
+        r"mailing list expansion",
+        r"expansion prohibited",
+        r"group (?:does not accept|only accepts)",
+    ),
+    # The sender's envelope address.
+    rule(
+        STRONG,
+        "rejected",
+        r"sender (?:address )?(?:rejected|refused|denied|verify failed|verification failed|is not allowed|not allowed|address is (?:invalid|not allowed)|unknown|invalid|domain (?:must exist|must resolve|not found|does not exist|unknown|is invalid|has no))",
+        "(?:sender|from|envelope|return.path|mail from) (?:address )?domain (?:must resolve|does not exist|doesn't exist|not found|unresolvable|is not valid|has no mx|unknown)",
+        r"domain of sender address .{0,60} does not exist",
+        r"unresolvable (?:rfc\.?5321 )?from domain",
+        r"(?:bad|invalid|illegal|unknown|malformed) (?:sender|envelope sender|mail from|from address|return.path)",
+        r"empty (?:envelope )?sender",
+        r"<> (?:not allowed|rejected)",
+        r"sender (?:is )?(?:on|in) (?:our |the )?(?:block|black|deny) ?list",
+        r"sender address (?:syntax|must)",
+        r"envelope (?:sender|from) (?:rejected|blocked|refused)",
+        r"administrative prohibition - envelope blocked",
+        r"envelope blocked",
+        r"sender blocked",
+        r"sender (?:address |domain )?has (?:a )?null mx",
+        r"null sender (?:not allowed|rejected)",
+        r"(?:e-?mail address|identity|identities) (?:is |are )?not verified",
+    ),
+    rule(
+        MEDIUM,
+        "rejected",
+        r"mail from.{0,30}(?:rejected|refused|not accepted|invalid)",
     ),
     # Mailbox disabled.
-    (
+    rule(
         STRONG,
         "suspend",
-        r"(?:account|mailbox|user|address|recipient|e-?mail)(?: account)? (?:is |has been |was )?(?:disabled|suspended|deactivated|inactive|locked|frozen|closed|expired|terminated|cancel+ed|discontinued|not active|no longer active|temporarily (?:disabled|unavailable|blocked))|(?:disabled|suspended|inactive|deactivated|locked|closed) (?:account|user|mailbox|recipient)|blocked due to inactivity|disableduser|account (?:on hold|has been blocked)|mailbox (?:is )?(?:not enabled|disabled)",
+        r"(?:account|mailbox|user|address|recipient|e-?mail)(?: account)? (?:is |has been |was )?(?:disabled|suspended|deactivated|inactive|locked|frozen|closed|expired|terminated|cancel+ed|discontinued|not active|no longer active|temporarily (?:disabled|unavailable|blocked))",
+        r"(?:disabled|suspended|inactive|deactivated|locked|closed) (?:account|user|mailbox|recipient)",
+        r"blocked due to inactivity",
+        r"disableduser",
+        r"account (?:on hold|has been blocked)",
+        r"mailbox (?:is )?(?:not enabled|disabled)",
     ),
     # Moved.
-    (
+    rule(
         STRONG,
         "hasmoved",
-        r"(?:has|have) moved|mailbox (?:has )?moved|no longer (?:valid|available|in use|exists?|at|with|employed|works|working|used|active here)|changed (?:their|his|her|its) (?:e-?mail )?address|(?:new|forwarding) (?:e-?mail )?address|left the (?:company|organi[sz]ation|firm)|is no longer|user not local; please try|not local; please try",
+        r"(?:has|have) moved",
+        r"mailbox (?:has )?moved",
+        r"no longer (?:valid|available|in use|exists?|at|with|employed|works|working|used|active here)",
+        r"changed (?:their|his|her|its) (?:e-?mail )?address",
+        r"(?:new|forwarding) (?:e-?mail )?address",
+        r"left the (?:company|organi[sz]ation|firm)",
+        r"is no longer",
+        r"user not local; please try",
+        r"not local; please try",
     ),
     # Storage full: the system, before the mailbox.
-    (
+    rule(
         STRONG,
         "systemfull",
-        r"insufficient system (?:storage|resources)|(?:system|server|disk|spool|queue|mail system|filesystem|file system)(?: is)? (?:full|out of (?:disk|space|storage))|no space left|not enough (?:system |disk )?(?:storage|space) (?:on|in) (?:the )?(?:system|server|disk)|out of (?:disk|storage) space|mail system full|disk quota exceeded on server",
+        r"insufficient system (?:storage|resources)",
+        r"(?:system|server|disk|spool|queue|mail system|filesystem|file system)(?: is)? (?:full|out of (?:disk|space|storage))",
+        r"no space left",
+        r"not enough (?:system |disk )?(?:storage|space) (?:on|in) (?:the )?(?:system|server|disk)",
+        r"out of (?:disk|storage) space",
+        r"mail system full",
+        r"disk quota exceeded on server",
+        r"insufficient (?:disk|system) (?:space|storage)(?! (?:for|in) (?:the )?(?:user|mailbox|recipient))",
     ),
     # Mailbox full.
-    (
+    rule(
         STRONG,
         "mailboxfull",
-        r"(?:mailbox|mail box|inbox|mail ?drop|account|quota|storage|recipient|user)(?: is)?(?: currently)? (?:full|over (?:quota|the quota|its quota|their quota|the limit|storage))|over ?quota|overquota|quota (?:exceeded|exceed|full|limit exceeded|violation)|exceed(?:s|ed)? (?:the |its |their |his |her )?(?:storage|disk|mailbox|quota|space)(?: quota| limit| allocation)?|(?:mailbox|storage) (?:quota|size) (?:limit|exceeded)|insufficient (?:storage|space|disk space) (?:for|in) (?:the )?(?:user|mailbox|recipient)|not enough (?:storage|space) (?:for|in) (?:the )?(?:user|mailbox|recipient)|user has (?:too many|exceeded)|mailbox size limit|out of storage|storage allocation",
+        r"(?:mailbox|mail box|inbox|mail ?drop|account|quota|storage|recipient|user)(?: is)?(?: currently)? (?:full|over (?:quota|the quota|its quota|their quota|the limit|storage))",
+        r"over ?quota",
+        r"overquota",
+        r"quota (?:exceeded|exceed|full|limit exceeded|violation)",
+        r"exceed(?:s|ed)? (?:the |its |their |his |her )?(?:storage|disk|mailbox|quota|space)(?: quota| limit| allocation)?",
+        r"(?:mailbox|storage) (?:quota|size) (?:limit|exceeded)",
+        r"insufficient (?:storage|space|disk space) (?:for|in) (?:the )?(?:user|mailbox|recipient)",
+        r"not enough (?:storage|space) (?:for|in) (?:the )?(?:user|mailbox|recipient)",
+        r"user has (?:too many|exceeded)",
+        r"mailbox size limit",
+        r"out of storage",
+        r"storage allocation",
     ),
     # Message too large (after mailbox full: "storage allocation").
-    (
+    rule(
         STRONG,
         "emailtoolarge",
-        r"(?:message|mail|e-?mail|data|content|attachment)s? (?:size |file |length )?(?:is |was )?(?:too (?:big|large|long)|exceeds?|exceeded)|too (?:big|large) for (?:the )?(?:system|server|recipient)|size (?:limit|exceeds|exceeded|too (?:big|large))|exceeds? (?:the )?(?:maximum|max\.?|fixed|allowed|configured)?\s?(?:message )?(?:size|length)|maximum (?:message |allowed |mail )?size|message file too big|maxsizeerror|message length exceeds",
+        r"(?:message|mail|e-?mail|data|content|attachment)s? (?:size |file |length )?(?:is |was )?(?:too (?:big|large|long)|exceeds?|exceeded)",
+        r"too (?:big|large) for (?:the )?(?:system|server|recipient)",
+        r"size (?:limit|exceeds|exceeded|too (?:big|large))",
+        r"exceeds? (?:the )?(?:maximum|max\.?|fixed|allowed|configured)?\s?(?:message )?(?:size|length)",
+        r"maximum (?:message |allowed |mail )?size",
+        r"message file too big",
+        r"maxsizeerror",
+        r"message length exceeds",
     ),
     # Rates and limits.
-    (
+    rule(
         STRONG,
         "ratelimited",
-        r"rate.?limit|too many (?:connections|messages|recipients|mails|e-?mails|concurrent|sessions|errors|invalid|bad|unknown|requests|rcpt|simultaneous|commands|deliveries|recipient)|too (?:fast|frequent|often|quickly)|(?:sending|receiving|message|connection|delivery) (?:rate|limit|frequency)|(?:hourly|daily|per[ -]hour|per[ -]day|per[ -]minute) (?:limit|quota|rate|sending)|(?:limit|quota) (?:exceeded|reached)|exceeded .{0,30}(?:limit|threshold)|throttl|slow down|receiving (?:mail )?at a rate|frequency limit|(?:maximum|max) (?:number of )?(?:connections|recipients|messages)|unusual (?:rate|volume|amount)|too much (?:mail|traffic)|excessive (?:volume|connections|mail)|concurrent (?:connections|sessions)|(?:connection|session) (?:count|limit)|mail flood|flood detected|receivingrate|toomanyrecipients",
+        r"rate.?limit",
+        r"too many (?:connections|messages|recipients|mails|e-?mails|concurrent|sessions|errors|invalid|bad|unknown|requests|rcpt|simultaneous|commands|deliveries|recipient)",
+        r"too (?:fast|frequent|often|quickly)",
+        r"(?:sending|receiving|message|connection|delivery) (?:rate|limit|frequency)",
+        r"(?:hourly|daily|per[ -]hour|per[ -]day|per[ -]minute) (?:limit|quota|rate|sending)",
+        r"(?:limit|quota) (?:exceeded|reached)",
+        r"exceeded .{0,30}(?:limit|threshold)",
+        r"throttl",
+        r"slow down",
+        r"receiving (?:mail )?at a rate",
+        r"frequency limit",
+        r"(?:maximum|max) (?:number of )?(?:connections|recipients|messages)",
+        r"unusual (?:rate|volume|amount)",
+        r"too much (?:mail|traffic)",
+        r"excessive (?:volume|connections|mail)",
+        r"concurrent (?:connections|sessions)",
+        r"(?:connection|session) (?:count|limit)",
+        r"mail flood",
+        r"flood detected",
+        r"receivingrate",
+        r"toomanyrecipients",
+    ),
+    rule(
+        STRONG + 1,
+        "badreputation",
+        r"due to (?:the )?(?:very )?(?:low |poor |bad )?(?:ip |domain |sender |sending )?(?:address )?reputation",
+        r"(?:low|poor|bad) (?:ip |domain |sender |sending )?reputation",
+        r"reputation (?:of|is too low)",
     ),
     # Reputation.
-    (
+    rule(
         MEDIUM + 10,
         "badreputation",
-        r"reputation|sender ?score|user complaints|complaints? (?:rate|from)|unexpected volume|temporarily deferred|deferred due to|not (?:yet )?(?:trusted|whitelisted)|suspicious due to|bulk (?:sender|mail) (?:policy|guidelines)|sender guidelines|poor (?:sending )?(?:history|practices)|unsolicited(?:ip| ip| mail originating from your ip)",
+        r"reputation",
+        r"sender ?score",
+        r"user complaints",
+        r"complaints? (?:rate|from)",
+        r"unexpected volume",
+        r"temporarily deferred",
+        r"deferred due to",
+        r"not (?:yet )?(?:trusted|whitelisted)",
+        r"suspicious due to",
+        r"bulk (?:sender|mail) (?:policy|guidelines)",
+        r"sender guidelines",
+        r"poor (?:sending )?(?:history|practices)",
+        r"unsolicited(?:ip| ip| mail originating from your ip)",
     ),
     # Spam verdicts.
-    (
+    rule(
         STRONG - 5,
         "spamdetected",
-        r"\bspam\b|spammy|spam ?score|spam ?content|unsolicited|junk ?(?:mail|e-?mail)|classified as (?:spam|junk|bulk)|looks? like (?:spam|junk)|considered (?:spam|junk|unsolicited)|content (?:filter|rejected|blocked)|message (?:content )?(?:rejected|refused|blocked) (?:as|because|due to) (?:its |it's )?(?:content|spam|junk)|suspicious (?:content|message|mail|email|url|link)|high probability|bulk mail|uce\b|mcspamsignature|spam signature|\bscore\b.{0,20}\bthreshold|rejected by (?:content|anti-?spam|spam)|anti-?spam|policy (?:violation|reasons).{0,30}(?:content|spam)",
+        r"\bspam\b",
+        r"spammy",
+        r"spam ?score",
+        r"spam ?content",
+        r"unsolicited",
+        r"junk ?(?:mail|e-?mail)",
+        r"classified as (?:spam|junk|bulk)",
+        r"looks? like (?:spam|junk)",
+        r"considered (?:spam|junk|unsolicited)",
+        r"content (?:filter|rejected|blocked)",
+        "message (?:content )?(?:rejected|refused|blocked) (?:as|because|due to) (?:its |it's )?(?:content|spam|junk)",
+        r"suspicious (?:content|message|mail|email|url|link)",
+        r"high probability",
+        r"bulk mail",
+        r"uce\b",
+        r"mcspamsignature",
+        r"spam signature",
+        r"\bscore\b.{0,20}\bthreshold",
+        r"rejected by (?:content|anti-?spam|spam)",
+        r"anti-?spam",
+        r"policy (?:violation|reasons).{0,30}(?:content|spam)",
     ),
-    # Recipient unknown.
-    (
+    rule(
         STRONG,
         "userunknown",
-        r"user unknown|unknown user|no such (?:user|mailbox|recipient|account|address|person|local user)|(?:mailbox|user|recipient|address|account|e-?mail account)(?: name)? (?:does not|doesn't|did not|does't) exist|(?:mailbox|recipient|user|address|account|addressee|mail ?box|local part) (?:not found|unknown|not exist|not valid|invalid|does not exist)|invalid (?:recipient|mailbox|address|user|destination|e-?mail address)|unknown (?:recipient|mailbox|address|local.?part|e-?mail address|destination)|not a (?:valid|known) (?:mailbox|recipient|user|address)|recipientnotfound|recipnotfound|nosuchuser|not listed in (?:the )?(?:directory|address book|domino|public)|unverified address|recipient verify failed|callout verification failed|verification failed for <|undeliverable address|address (?:unknown|not found|invalid|does not exist)|bad (?:recipient|destination mailbox)|unknown in (?:local|virtual|relay) (?:recipient|alias|mailbox) table|no mailbox (?:here|by that name|found)|user not found|does not have an? (?:mail ?box|account)|mailbox unavailable.{0,20}(?:invalid|unknown|not found)|addressee unknown|unknown or illegal alias|no valid recipient|not our customer|doesn't have a .{0,20}account|is not a valid (?:mailbox|recipient|user)|account (?:does not exist|not found)|no account by that name",
+        r"recipient address rejected: access denied",
+        enhanced=("5.4.1",),
+    ),
+    # Recipient unknown.
+    rule(
+        STRONG,
+        "userunknown",
+        r"user unknown",
+        r"unknown user",
+        r"no such (?:user|mailbox|recipient|account|address|person|local user)",
+        "(?:mailbox|user|recipient|address|account|e-?mail account)(?: name)? (?:does not|doesn't|did not|does't) exist",
+        r"(?:mailbox|recipient|user|address|account|addressee|mail ?box|local part) (?:not found|unknown|not exist|not valid|invalid|does not exist)",
+        r"invalid (?:recipient|mailbox|address|user|destination|e-?mail address)",
+        r"unknown (?:recipient|mailbox|address|local.?part|e-?mail address|destination)",
+        r"not a (?:valid|known) (?:mailbox|recipient|user|address)",
+        r"recipientnotfound",
+        r"recipnotfound",
+        r"nosuchuser",
+        r"not listed in (?:the )?(?:directory|address book|domino|public)",
+        r"unverified address",
+        r"recipient verify failed",
+        r"callout verification failed",
+        r"verification failed for <",
+        r"undeliverable address",
+        r"address (?:unknown|not found|invalid|does not exist)",
+        r"bad (?:recipient|destination mailbox)",
+        r"unknown in (?:local|virtual|relay) (?:recipient|alias|mailbox) table",
+        r"no mailbox (?:here|by that name|found)",
+        r"user not found",
+        r"does not have an? (?:mail ?box|account)",
+        r"mailbox unavailable.{0,20}(?:invalid|unknown|not found)",
+        r"addressee unknown",
+        r"unknown or illegal alias",
+        r"no valid recipient",
+        r"not our customer",
+        "doesn't have a .{0,20}account",
+        r"is not a valid (?:mailbox|recipient|user)",
+        r"account (?:does not exist|not found)",
+        r"no account by that name",
     ),
     # The recipient domain.
-    (
+    rule(
         STRONG,
         "hostunknown",
-        r"(?:domain|host)(?: name)? (?:not found|unknown|does not exist|doesn't exist|lookup failed|not resolvable|could not be resolved)|unknown (?:domain|host)|no such domain|nxdomain|host not found|domain (?:is )?(?:invalid|unrouteable|unroutable|not valid)|unrou?teable (?:address|domain|mail domain)|no mx (?:record|host|or a record)|mx (?:lookup|record).{0,20}(?:fail|not found|missing)|name service error|bad destination system|no route to (?:domain|host)|recipient address rejected: domain|badrcptdomain|domain (?:is )?not (?:registered|configured)|not a valid domain",
+        "(?:domain|host)(?: name)? (?:not found|unknown|does not exist|doesn't exist|lookup failed|not resolvable|could not be resolved)",
+        r"unknown (?:domain|host)",
+        r"no such domain",
+        r"nxdomain",
+        r"host not found",
+        r"domain (?:is )?(?:invalid|unrouteable|unroutable|not valid)",
+        r"unrou?teable (?:address|domain|mail domain)",
+        r"no mx (?:record|host|or a record)",
+        r"mx (?:lookup|record).{0,20}(?:fail|not found|missing)",
+        r"name service error",
+        r"bad destination system",
+        r"no route to (?:domain|host)",
+        r"recipient address rejected: domain",
+        r"badrcptdomain",
+        r"domain (?:is )?not (?:registered|configured)",
+        r"not a valid domain",
     ),
     # The whole domain or host takes no mail.
-    (
+    rule(
         STRONG,
         "notaccept",
-        r"null mx|does not accept (?:any )?(?:e-?)?mail\b(?! from)|accepts no (?:e-?)?mail|no mail service|no smtp service|(?:domain|host|server|system) (?:does not|doesn't) (?:accept|receive) (?:e-?)?mail\b(?! from)|not accepting (?:network )?messages|does not receive mail|mail is not accepted (?:here|for this domain)",
+        r"null mx",
+        r"does not accept (?:any )?(?:e-?)?mail\b(?! from)",
+        r"accepts no (?:e-?)?mail",
+        r"no mail service",
+        r"no smtp service",
+        "(?:domain|host|server|system) (?:does not|doesn't) (?:accept|receive) (?:e-?)?mail\\b(?! from)",
+        r"not accepting (?:network )?messages",
+        r"does not receive mail",
+        r"mail is not accepted (?:here|for this domain)",
     ),
     # Content format, then RFC compliance.
-    (
+    rule(
         STRONG,
         "contenterror",
-        r"bare (?:lf|linefeed|<lf>|cr|newline)|\b8-?bit|8bitmime|smtputf8|non-?ascii|invalid (?:mime|character|charset|encoding|content-transfer-encoding|base64)|malformed (?:mime|message|content|mail)|mime (?:error|structure|boundary|part)|content-transfer-encoding|line(?:s)? (?:too long|longer than)|(?:message|mail) (?:is )?(?:malformed|corrupt|broken)|conversion (?:required|failed|not supported)|media (?:type )?not supported|cannot be converted|downgrade|utf-?8 (?:header|address|string)|encoding error",
+        r"bare (?:lf|linefeed|<lf>|cr|newline)",
+        r"\b8-?bit",
+        r"8bitmime",
+        r"smtputf8",
+        r"non-?ascii",
+        r"invalid (?:mime|character|charset|encoding|content-transfer-encoding|base64)",
+        r"malformed (?:mime|message|content|mail)",
+        r"mime (?:error|structure|boundary|part)",
+        r"content-transfer-encoding",
+        r"line(?:s)? (?:too long|longer than)",
+        r"(?:message|mail) (?:is )?(?:malformed|corrupt|broken)",
+        r"conversion (?:required|failed|not supported)",
+        r"media (?:type )?not supported",
+        r"cannot be converted",
+        r"downgrade",
+        r"utf-?8 (?:header|address|string)",
+        r"encoding error",
     ),
-    (
+    rule(
         STRONG,
         "notcompliantrfc",
-        r"rfc ?(?:5322|2822|822|5321|2821|1123|6532)|not (?:rfc|standards?)[ -]?compliant|non-?compliant|(?:does not|doesn't|fails to) (?:conform|comply)|violates? (?:rfc|the standard)|(?:missing|multiple|duplicate|invalid|malformed|bad|no|empty) (?:from|date|message-id|to|subject|sender|reply-to|mime-version)(?: header| field| address)|(?:from|date|message-id|sender)(?: header| field)? (?:is )?(?:missing|required|invalid|malformed|not valid)|header(?:s)? (?:are )?(?:not (?:rfc )?compliant|invalid|malformed|missing)|rfcmessagenoncompliant|improperly formatted|mail format|not properly formatted|message-id header",
+        r"rfc ?(?:5322|2822|822|5321|2821|1123|6532)",
+        r"not (?:rfc|standards?)[ -]?compliant",
+        r"non-?compliant",
+        "(?:does not|doesn't|fails to) (?:conform|comply)",
+        r"violates? (?:rfc|the standard)",
+        r"(?:missing|multiple|duplicate|invalid|malformed|bad|no|empty) (?:from|date|message-id|to|subject|sender|reply-to|mime-version)(?: header| field| address)",
+        r"(?:from|date|message-id|sender)(?: header| field)? (?:is )?(?:missing|required|invalid|malformed|not valid)",
+        r"header(?:s)? (?:are )?(?:not (?:rfc )?compliant|invalid|malformed|missing)",
+        r"rfcmessagenoncompliant",
+        r"improperly formatted",
+        r"mail format",
+        r"not properly formatted",
+        r"message-id header",
     ),
     # Attachments and other content policies.
-    (
+    rule(
         MEDIUM,
         "policyviolation",
-        r"(?:prohibited|blocked|banned|forbidden|dangerous|unacceptable|not allowed|disallowed|restricted) (?:attachment|file ?type|file|extension|content type)|attachment(?:s)? (?:type )?(?:is |are )?(?:not allowed|blocked|prohibited|rejected|forbidden)|file ?type (?:is )?(?:not allowed|blocked)|executable|encrypted (?:archive|attachment)|transport rule|mail flow rule|by (?:the )?(?:organi[sz]ation'?s? )?policy|local policy|policy (?:reasons|restrictions|violation|rejection)|violat(?:es|ed|ion of) (?:our |the )?(?:\w+ )?polic|administrative(?:ly)? prohibit|not permitted by policy|blocked by policy|acceptable use|terms of service|\baup\b",
+        r"(?:prohibited|blocked|banned|forbidden|dangerous|unacceptable|not allowed|disallowed|restricted) (?:attachment|file ?type|file|extension|content type)",
+        r"attachment(?:s)? (?:type )?(?:is |are )?(?:not allowed|blocked|prohibited|rejected|forbidden)",
+        r"file ?type (?:is )?(?:not allowed|blocked)",
+        r"executable",
+        r"encrypted (?:archive|attachment)",
+        r"transport rule",
+        r"mail flow rule",
+        "by (?:the )?(?:organi[sz]ation'?s? )?policy",
+        r"local policy",
+        r"policy (?:reasons|restrictions|violation|rejection)",
+        r"violat(?:es|ed|ion of) (?:our |the )?(?:\w+ )?polic",
+        r"administrative(?:ly)? prohibit",
+        r"not permitted by policy",
+        r"blocked by policy",
+        r"acceptable use",
+        r"terms of service",
+        r"\baup\b",
+    ),
+    rule(
+        MEDIUM,
+        "policyviolation",
+        r"(?:for|due to) (?:local )?policy reasons",
+        r"not accepted for policy",
+        r"rejected (?:due to|by) (?:local )?policy",
+        r"local policy",
+        r"policy (?:rejection|restrictions)",
     ),
     # Syntax and sequence.
-    (
+    rule(
         MEDIUM,
         "syntaxerror",
-        r"syntax error|unrecogni[sz]ed command|unknown command|command (?:not )?(?:recogni[sz]ed|implemented|unrecogni[sz]ed|not allowed)|not implemented|bad sequence|out of sequence|(?:need|send|expecting|requires?) (?:mail|rcpt|helo|ehlo|mail from|rcpt to)(?: command)?(?: first| before)|(?:mail|rcpt|helo|ehlo) (?:command )?first|polite people say|invalid (?:command|argument|parameter|arguments|parameters)|unknown (?:parameter|argument|option|extension)|parameters? (?:not )?(?:recogni[sz]ed|implemented|unrecogni[sz]ed|not supported)|command line too long|line too long|pipelining|nested mail command|no (?:valid )?recipients (?:specified|given)|no recipients|must be preceded|error: bad syntax|bad command|unexpected command|improper use of smtp command|unsupported command|protocol (?:error|violation)|address syntax|malformed (?:address|command)",
+        r"syntax error",
+        r"unrecogni[sz]ed command",
+        r"unknown command",
+        r"command (?:not )?(?:recogni[sz]ed|implemented|unrecogni[sz]ed|not allowed)",
+        r"not implemented",
+        r"bad sequence",
+        r"out of sequence",
+        r"(?:need|send|expecting|requires?) (?:mail|rcpt|helo|ehlo|mail from|rcpt to)(?: command)?(?: first| before)",
+        r"(?:mail|rcpt|helo|ehlo) (?:command )?first",
+        r"polite people say",
+        r"invalid (?:command|argument|parameter|arguments|parameters)",
+        r"unknown (?:parameter|argument|option|extension)",
+        r"parameters? (?:not )?(?:recogni[sz]ed|implemented|unrecogni[sz]ed|not supported)",
+        r"command line too long",
+        r"line too long",
+        r"pipelining",
+        r"nested mail command",
+        r"no (?:valid )?recipients (?:specified|given)",
+        r"no recipients",
+        r"must be preceded",
+        r"error: bad syntax",
+        r"bad command",
+        r"unexpected command",
+        r"improper use of smtp command",
+        r"unsupported command",
+        r"protocol (?:error|violation)",
+        r"address syntax",
+        r"malformed (?:address|command)",
     ),
     # Expiry and local mailers.
-    (
+    rule(
         STRONG,
         "expired",
-        r"(?:delivery|retry|queue|message) (?:time )?(?:expired|timeout exceeded|lifetime exceeded)|expired after|too old|delivery time expired|message expired|retry time not reached for any host after a long|could not be delivered (?:within|for|in) \d|undeliverable after \d|giving up after|maximal? (?:queue )?lifetime|time limit exceeded for delivery|has been delayed for (?:too long|more than)|delivery has failed after",
+        r"(?:delivery|retry|queue|message) (?:time )?(?:expired|timeout exceeded|lifetime exceeded)",
+        r"expired after",
+        r"too old",
+        r"delivery time expired",
+        r"message expired",
+        r"retry time not reached for any host after a long",
+        r"could not be delivered (?:within|for|in) \d",
+        r"undeliverable after \d",
+        r"giving up after",
+        r"maximal? (?:queue )?lifetime",
+        r"time limit exceeded for delivery",
+        r"has been delayed for (?:too long|more than)",
+        r"delivery has failed after",
     ),
-    (
+    rule(
         STRONG,
         "mailererror",
-        r"x-unix|mailer (?:error|failure)|local delivery (?:failed|error)|(?:pipe|program|command) (?:to .{0,40})?(?:failed|died|exited|returned|terminated)|exit (?:code|status|value) \d|procmail|unknown mailer|delivery to (?:a )?(?:program|pipe|file) failed|\bsh: |permission denied.{0,40}(?:pipe|program)|mail(?:er|box) program",
+        r"x-unix",
+        r"mailer (?:error|failure)",
+        r"local delivery (?:failed|error)",
+        r"(?:pipe|program|command) (?:to .{0,40})?(?:failed|died|exited|returned|terminated)",
+        r"exit (?:code|status|value) \d",
+        r"procmail",
+        r"unknown mailer",
+        r"delivery to (?:a )?(?:program|pipe|file) failed",
+        r"\bsh: ",
+        r"permission denied.{0,40}(?:pipe|program)",
+        r"mail(?:er|box) program",
     ),
     # Receiver malfunctions and networks (weak: generic words).
-    (
+    rule(
         MEDIUM,
         "networkerror",
-        r"(?:dns|name server|nameserver|resolver) (?:error|failure|lookup failed|timeout|timed out|problem|temporar|servfail)|temporary dns|servfail|could not (?:connect|resolve)|unable to (?:connect|resolve)|connection (?:refused|reset|timed out|lost|dropped|closed)|lost connection|host unreachable|network (?:is )?(?:unreachable|error|failure)|no route to|routing (?:error|failure)|retry (?:over|on) ipv4|ipv6 (?:not allowed|not supported|policy)",
+        r"(?:dns|name server|nameserver|resolver) (?:error|failure|lookup failed|timeout|timed out|problem|temporar|servfail)",
+        r"temporary dns",
+        r"servfail",
+        r"could not (?:connect|resolve)",
+        r"unable to (?:connect|resolve)",
+        r"connection (?:refused|reset|timed out|lost|dropped|closed)",
+        r"lost connection",
+        r"host unreachable",
+        r"network (?:is )?(?:unreachable|error|failure)",
+        r"no route to",
+        r"routing (?:error|failure)",
+        r"retry (?:over|on) ipv4",
+        r"ipv6 (?:not allowed|not supported|policy)",
     ),
-    (
+    rule(
         WEAK + 5,
         "systemerror",
-        r"internal (?:server )?error|local error|error in processing|processing error|temporary (?:local )?(?:failure|problem|error)|local problem|server (?:error|failure|busy|too busy)|service (?:not available|unavailable|temporarily unavailable|currently unavailable)|temporar(?:il)?y unavailable|system (?:error|failure|problem|busy)|configuration error|misconfigur|database|lookup (?:failure|error)|resources? (?:temporarily )?unavailable|unable to (?:process|accept)|queue file write error|timed? ?out|backend|shutting down|maintenance|unexpected error|try again later|requested action aborted|\btemporary\b|transaction failed",
+        r"internal (?:server )?error",
+        r"local error",
+        r"error in processing",
+        r"processing error",
+        r"temporary (?:local )?(?:failure|problem|error)",
+        r"local problem",
+        r"server (?:error|failure|busy|too busy)",
+        r"service (?:not available|unavailable|temporarily unavailable|currently unavailable)",
+        r"temporar(?:il)?y unavailable",
+        r"system (?:error|failure|problem|busy)",
+        r"configuration error",
+        r"misconfigur",
+        r"database",
+        r"lookup (?:failure|error)",
+        r"resources? (?:temporarily )?unavailable",
+        r"unable to (?:process|accept)",
+        r"queue file write error",
+        r"timed? ?out",
+        r"backend",
+        r"shutting down",
+        r"maintenance",
+        r"unexpected error",
+        r"try again later",
+        r"requested action aborted",
+        r"\btemporary\b",
+        r"transaction failed",
     ),
-    (
+    rule(
         WEAK,
         "policyviolation",
-        r"\bpolicy\b|not allowed|not permitted|prohibited|access denied|\bdenied\b|refused|\bblocked\b|message (?:not accepted|rejected|refused)|rejected",
+        r"\bpolicy\b",
+        r"not allowed",
+        r"not permitted",
+        r"prohibited",
+        r"access denied",
+        r"\bdenied\b",
+        r"refused",
+        r"\bblocked\b",
+        r"message (?:not accepted|rejected|refused)",
+        r"rejected",
     ),
-    (WEAK - 5, "systemerror", r"mailbox unavailable|action not taken"),
+    rule(
+        WEAK - 5,
+        "systemerror",
+        r"mailbox unavailable",
+        r"action not taken",
+    ),
 )
 
 
-def _alternatives(pattern: str) -> list[str]:
-    """The rule's alternatives, each made to start at a word boundary."""
-    return [
+def _word_start(alternative: str) -> str:
+    """Make an alternative start at a word boundary when it starts with a word or a group."""
+    return (
         rf"\b{alternative}" if alternative[:1].isalnum() or alternative[:1] == "(" else alternative
-        for alternative in split_alternatives(pattern)
-    ]
+    )
 
 
 @cache
@@ -239,17 +747,18 @@ def heuristic_index() -> PatternIndex:
     """The generic rules, indexed like signatures (the pre-filter plan is cached on disk)."""
     signatures = [
         Signature(
-            id=f"generic-{reason}-{position}",
+            id=f"generic-{item.reason}-{position}",
             provider="",
-            pattern=pattern,
-            reason=reason,
+            pattern="|".join(item.alternatives),
+            reason=item.reason,
             source="ehlo's generic wording rules",
-            priority=strength,
+            codes=item.codes,
+            enhanced=item.enhanced,
+            priority=item.strength,
         )
-        for position, (strength, reason, pattern) in enumerate(RULES)
+        for position, item in enumerate(RULES)
     ]
-    key = f"{PLANNER_VERSION}\n" + "\n".join(pattern for _, _, pattern in RULES)
-    plans = cached_value(
-        "heuristics", key, lambda: plan_alternatives([_alternatives(p) for _, _, p in RULES])
-    )
+    split = [[_word_start(a) for a in item.alternatives] for item in RULES]
+    key = f"{PLANNER_VERSION}\n" + "\n".join("|".join(alts) for alts in split)
+    plans = cached_value("heuristics", key, lambda: plan_alternatives(split))
     return PatternIndex(signatures, plans)

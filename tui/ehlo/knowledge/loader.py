@@ -46,6 +46,7 @@ class CodeRule:
     provider: str | None = None
     meaning: str | None = None
     reference: str | None = None
+    retry: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +226,7 @@ def _enhanced(document: Mapping[str, Any], problems: list[str]) -> tuple[
                 provider=entry.get("provider"),
                 meaning=entry.get("meaning"),
                 reference=entry.get("source"),
+                retry=entry.get("retry"),
             )
             ranges.append(VendorRange(int(entry["class"]), int(entry["subject"]), low, high, rule))
         except (KeyError, TypeError, ValueError):

@@ -36,10 +36,7 @@ MARKERS: tuple[tuple[str, str], ...] = (
     ("Postfix", r"\b(?:Client host|Helo command|Sender address|Recipient address) rejected:"),
     ("qmail", r"\(#[245]\.\d+\.\d+\)|sorry, .{0,40}\(#"),
     ("Exim", r"\bexim\b|rejected after DATA|Sender verify failed|Unrouteable address"),
-    (
-        "Sendmail",
-        r"sendmail|\bUser unknown\b.{0,5}$|Relaying denied\. Proper authentication required",
-    ),
+    ("Sendmail", r"sendmail|Relaying denied\. Proper authentication required"),
 )
 
 
