@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import sys
 import time
@@ -65,22 +64,23 @@ def equivalent_command(request: CheckRequest, tool: Literal["swaks", "openssl"])
 
 def explainer() -> Explain:
     """The knowledge base's one-line meaning when it is available, else the code class text."""
-    try:
-        knowledge = importlib.import_module("ehlo.knowledge")
-    except ImportError:
-        return basic_meaning
-    annotate = getattr(knowledge, "annotate", None)
-    if annotate is None:  # a build without the knowledge base
-        return basic_meaning
+    from ehlo.knowledge import annotate
 
     def explain(reply: Reply, stage: str) -> str | None:
         try:
             meaning: str = annotate(reply, stage).meaning
         except Exception:  # a knowledge-base problem must not break the transcript
             return basic_meaning(reply, stage)
-        return meaning or basic_meaning(reply, stage)
+        return first_sentence(meaning) or basic_meaning(reply, stage)
 
     return explain
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a text, so that each reply gets one line."""
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
 
 
 class Printer:
@@ -131,7 +131,7 @@ async def _attempt(request: CheckRequest, endpoint: Endpoint, printer: Printer) 
     from ehlo.smtp.transaction import DeliveryPlan, run_transaction
 
     options = request.connect_options(endpoint)
-    session = Session(options, request.credentials)
+    session = Session(options, request.credentials, show_secrets=request.show_secrets)
     quit_after = ENGINE_STEP.get(request.quit_after or "")
     plan = DeliveryPlan(
         sender=request.sender,
