@@ -25,7 +25,9 @@ from ehlo.export import (
     to_json,
 )
 from ehlo.smtp.events import ErrorEvent, Event, Received
+from ehlo.smtp.session import Session
 from ehlo.smtp.target import Endpoint, TargetError, resolve_target
+from ehlo.smtp.transaction import DeliveryPlan, default_message, run_transaction
 
 if TYPE_CHECKING:
     from ehlo.smtp.reply import Reply
@@ -127,9 +129,6 @@ async def _endpoints(request: CheckRequest) -> tuple[Endpoint, ...]:
 
 async def _attempt(request: CheckRequest, endpoint: Endpoint, printer: Printer) -> list[Event]:
     """One transaction against one endpoint; returns its events."""
-    from ehlo.smtp.session import Session
-    from ehlo.smtp.transaction import DeliveryPlan, run_transaction
-
     options = request.connect_options(endpoint)
     session = Session(options, request.credentials, show_secrets=request.show_secrets)
     quit_after = ENGINE_STEP.get(request.quit_after or "")
@@ -155,8 +154,6 @@ def _generated_message(request: CheckRequest) -> bytes | None:
     """The test message with the user's subject and body, when either was given."""
     if request.subject is None and request.body is None:
         return None
-    from ehlo.smtp.transaction import default_message
-
     return default_message(
         request.sender, request.recipients, request.subject, request.body, request.helo
     )
