@@ -297,3 +297,26 @@ def test_the_printed_swaks_command_runs(postfix: PostfixServer) -> None:
     assert swaks.returncode == 0, swaks.stdout + swaks.stderr
     assert "Subject: it's a test; $(true)" in swaks.stdout
     assert "250 2.0.0 Ok: queued" in swaks.stdout
+
+
+def test_implicit_tls(postfix: PostfixServer) -> None:
+    run = run_check(
+        f"{postfix.host}:{postfix.implicit_tls_port}", "--tls", "implicit", "--from", SENDER,
+        "--to", postfix.address("alice"), "--json", *_verified(postfix),
+    )  # fmt: skip
+    assert run.code == 0, run.output
+    document = run.json()
+    assert "STARTTLS" not in _sent(document)
+    tls = document["tls"]
+    assert isinstance(tls, dict) and tls["verified"] is True
+    assert document["result"] == "delivered"
+
+
+def test_plain_smtp_to_an_implicit_tls_port_fails_cleanly(postfix: PostfixServer) -> None:
+    run = run_check(
+        f"{postfix.host}:{postfix.implicit_tls_port}", "--tls", "none", "--quit-after", "ehlo",
+        "--timeout", "2",
+    )  # fmt: skip
+    assert run.code == 3, run.output
+    assert "Traceback" not in run.output
+    assert "result: error" in run.stdout
