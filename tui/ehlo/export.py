@@ -114,7 +114,7 @@ def steps(events: Sequence[Event]) -> list[Step]:
     """Pair each sent line with the reply it got, in order (pipelined commands included)."""
     result: list[Step] = []
     waiting: list[Sent] = []
-    for index, event in enumerate(events):
+    for event in events:
         if isinstance(event, Sent):
             waiting.append(event)
         elif isinstance(event, Received):
@@ -127,9 +127,7 @@ def steps(events: Sequence[Event]) -> list[Step]:
             for sent in waiting:
                 result.append(Step(sent.stage, sent.line, None, _ms(sent.at, event.at)))
             waiting = []
-        if index == len(events) - 1:
-            for sent in waiting:
-                result.append(Step(sent.stage, sent.line, None, 0.0))
+    result.extend(Step(sent.stage, sent.line, None, 0.0) for sent in waiting)
     return result
 
 
@@ -146,6 +144,14 @@ def first_error(events: Sequence[Event]) -> ErrorEvent | None:
     return None
 
 
+def deciding_reply(events: Sequence[Event]) -> Received | None:
+    """The last reply to a command of the transaction proper (not QUIT, RSET, NOOP, HELP, VRFY)."""
+    for event in reversed(events):
+        if isinstance(event, Received) and event.stage not in _NOT_FINAL_STAGES:
+            return event
+    return None
+
+
 def classify(events: Sequence[Event]) -> Result:
     """How the transaction ended: the last reply that mattered decides, then errors.
 
@@ -153,13 +159,12 @@ def classify(events: Sequence[Event]) -> Result:
     (a 5xx EHLO followed by a successful HELO, or a refused opportunistic STARTTLS, are
     not last). Otherwise an error means `error`, an accepted message `delivered`, else `stopped`.
     """
-    last: Received | None = None
+    last = deciding_reply(events)
     delivered = False
     for event in events:
-        if isinstance(event, Received) and event.stage not in _NOT_FINAL_STAGES:
-            last = event
-            if event.stage in ("end-of-data", "bdat") and event.reply.reply_class == 2:
-                delivered = event.stage == "end-of-data" or _is_last_chunk(events, event)
+        accepted = isinstance(event, Received) and event.reply.reply_class == 2
+        if accepted and isinstance(event, Received) and event.stage in ("end-of-data", "bdat"):
+            delivered = event.stage == "end-of-data" or _is_last_chunk(events, event)
     if last is not None and last.reply.reply_class in (4, 5):
         return "transient" if last.reply.reply_class == 4 else "permanent"
     if first_error(events) is not None:

@@ -84,6 +84,8 @@ def _address(value: str | None, option: str) -> str | None:
         return None
     if any(char in value for char in "\r\n\0") or any(char.isspace() for char in value):
         _fail_usage(f"{option}: {value!r} contains spaces or line breaks")
+    if value.lower() == "postmaster":  # RFC 5321 4.5.1: the one address without a domain
+        return value
     if value and ("@" not in value or value.startswith("@") or value.endswith("@")):
         _fail_usage(f"{option}: {value!r} is not an address like user@example.com")
     return value

@@ -18,6 +18,7 @@ from ehlo.export import (
     Result,
     basic_meaning,
     classify,
+    deciding_reply,
     first_error,
     format_event,
     openssl_command,
@@ -162,7 +163,7 @@ def _generated_message(request: CheckRequest) -> bytes | None:
 def _summary(result: Result, events: Sequence[Event], elapsed_ms: float) -> str:
     """The closing line of the text output."""
     code = EXIT_CODES[result]
-    last = _last_negative(events)
+    last = deciding_reply(events)
     error = first_error(events)
     if result == "delivered":
         text = "delivered: the server accepted the message"
@@ -177,14 +178,6 @@ def _summary(result: Result, events: Sequence[Event], elapsed_ms: float) -> str:
     else:
         text = result
     return f"result: {text} (exit {code}, {elapsed_ms:.0f} ms)"
-
-
-def _last_negative(events: Sequence[Event]) -> Received | None:
-    """The last 4xx/5xx reply."""
-    for event in reversed(events):
-        if isinstance(event, Received) and event.reply.reply_class in (4, 5):
-            return event
-    return None
 
 
 async def _run(request: CheckRequest) -> int:
