@@ -23,6 +23,7 @@ def run(
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
     )
 
 
