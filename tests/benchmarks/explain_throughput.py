@@ -116,7 +116,9 @@ def main() -> None:
     corpus = load_corpus()
     first, loop = bench_function(corpus, args.seconds)
     print(f"annotate(), first pass (every reply new):  {first:>10,.0f} replies/s")
-    print(f"annotate(), corpus in a loop:               {loop:>10,.0f} replies/s  (target >= 20,000)")
+    print(
+        f"annotate(), corpus in a loop:               {loop:>10,.0f} replies/s  (target >= 20,000)"
+    )
     jsonl = bench_jsonl(corpus, args.repeat)
     print(f"ehlo explain --jsonl, whole process:        {jsonl:>10,.0f} replies/s")
     times = sorted(bench_single(args.runs))

@@ -111,9 +111,11 @@ def test_fix_commands_are_filled_from_context_and_shell_quoted() -> None:
     for command in commands:
         assert "{" not in command
         shlex.split(command)  # every command is a well-formed shell line
-    assert tuple(
-        c for c in annotation.dns_checks if c in ("spf", "dmarc", "dkim")
-    ) == ("spf", "dmarc", "dkim")
+    assert tuple(c for c in annotation.dns_checks if c in ("spf", "dmarc", "dkim")) == (
+        "spf",
+        "dmarc",
+        "dkim",
+    )
 
 
 def test_blocklist_fix_uses_the_reversed_ip_from_the_reply() -> None:

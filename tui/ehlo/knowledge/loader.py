@@ -215,6 +215,7 @@ def _enhanced(document: Mapping[str, Any], problems: list[str]) -> tuple[
                 reason=str(reason),
                 reason_transient=entry.get("reason_transient"),
                 specific=bool(entry.get("specific", True)),
+                retry=entry.get("retry"),
             )
     ranges: list[VendorRange] = []
     for entry in document.get("range", []):
