@@ -24,12 +24,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tui"))
 
 SAMPLE = [
-    ("550 5.1.1 <u@example.net>: Recipient address rejected: User unknown in local recipient table", "rcpt"),
+    ("550 5.1.1 <u@example.net>: Recipient address rejected: User unknown in local recipient table",
+     "rcpt"),
     ("421-4.7.0 [192.0.2.1] Our system has detected that this message is suspicious due\n"
      "421 4.7.0 to the very low reputation of the sending IP address. - gsmtp", "end-of-data"),
     ("450 4.2.0 <u@example.net>: Recipient address rejected: Greylisted, see "
      "http://postgrey.schweikert.ch/help/example.net.html", "rcpt"),
-    ("554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", "rcpt"),
+    ("554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+     "rcpt"),
     ("250 2.0.0 Ok: queued as 4Zr3xY1234z", "end-of-data"),
     ("553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)", "rcpt"),
     ("535 5.7.8 Username and Password not accepted. - gsmtp", "auth"),
