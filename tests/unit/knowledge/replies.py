@@ -152,7 +152,7 @@ REPLIES: list[tuple[str, str | None, str, str, bool]] = [
         "rcpt",
         "transient",
         "badreputation",
-        False,
+        True,
     ),
     (
         "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).",
@@ -320,7 +320,8 @@ REPLIES: list[tuple[str, str | None, str, str, bool]] = [
     ("521 5.3.2 mail.example.net does not accept mail", "connect", "permanent", "notaccept", False),
     ("556 5.1.10 Recipient address has null MX", "rcpt", "permanent", "notaccept", False),
     # Exim (exim.org spec and cPanel defaults)
-    ("550 Unrouteable address", "rcpt", "permanent", "hostunknown", False),
+    ("550 Unrouteable address", "rcpt", "permanent", "userunknown", False),
+    ('550 Unrouteable mail domain "example.invalid"', "rcpt", "permanent", "hostunknown", False),
     ("550 relay not permitted", "rcpt", "permanent", "norelaying", False),
     (
         "550-Verification failed for <bounce@example.com>\n550-Called:   192.0.2.7\n550-Sent:     RCPT TO:<bounce@example.com>\n550-Response: 550 5.1.1 No such user\n550 Sender verify failed",
@@ -430,13 +431,13 @@ REPLIES: list[tuple[str, str | None, str, str, bool]] = [
         False,
     ),
     ("500 5.5.1 Invalid command", "raw", "permanent", "syntaxerror", False),
-    ("501 5.1.3 Bad recipient address syntax", "rcpt", "permanent", "userunknown", False),
+    ("501 5.1.3 Bad recipient address syntax", "rcpt", "permanent", "syntaxerror", False),
     (
         "454 4.7.0 TLS not available due to local problem",
         "starttls",
         "transient",
         "failedstarttls",
-        False,
+        True,
     ),
     ("554 5.7.8 Authentication credentials invalid", "auth", "permanent", "securityerror", False),
     ("421 4.4.2 mx.example.net Error: timeout exceeded", "data", "transient", "networkerror", True),

@@ -42,6 +42,15 @@ def rule(
 
 
 RULES: tuple[Rule, ...] = (
+    # A blocklist answering with an error code: the receiver's DNS setup is at fault.
+    rule(
+        STRONG + 7,
+        "systemerror",
+        r"open resolver",
+        r"returnc/",
+        r"excessive number of queries",
+        r"127\.255\.255\.25[2-5]",
+    ),
     # Loops and hop counts, before "too many" rate wording.
     rule(
         STRONG + 6,
@@ -61,6 +70,13 @@ RULES: tuple[Rule, ...] = (
         enhanced=("4.7.1",),
         codes=(450, 451),
     ),
+    rule(
+        STRONG,
+        "greylisted",
+        r"service currently unavailable",
+        enhanced=("4.3.2",),
+        codes=(450,),
+    ),
     # Greylisting.
     rule(
         STRONG + 5,
@@ -71,6 +87,7 @@ RULES: tuple[Rule, ...] = (
         r"greylisted",
         r"grey listed",
         r"gray listed",
+        r"internal resource (?:is )?temporarily unavailable",
     ),
     rule(
         STRONG + 5,
@@ -96,6 +113,44 @@ RULES: tuple[Rule, ...] = (
         r"\bphishing attachment",
         r"potential security (?:issue|threat|risk)",
         r"security (?:threat|risk) (?:detected|found)",
+    ),
+    rule(
+        STRONG,
+        "blocked",
+        r"^blocked\W*$",
+    ),
+    rule(
+        STRONG + 4,
+        "badreputation",
+        r"unusual rate of (?:unsolicited )?mail originating from your ip",
+        r"permanently deferred",
+    ),
+    # Protocol mistakes whose wording would otherwise read as something else.
+    rule(
+        STRONG + 4,
+        "syntaxerror",
+        r"(?:may|can|must) not be repeated",
+        r"already (?:active|started|issued|running|in progress|authenticated)",
+        r"(?:tls|starttls) already",
+        r"too many errors",
+        r"synchroni[sz]ation error",
+        r"must precede",
+        r"must be preceded",
+        r"valid rcpt command",
+        r"no valid recipients",
+        r"hostname required",
+        r"user address required",
+        r"not a valid rfc.?(?:5321|2821|822) address",
+    ),
+    rule(
+        STRONG + 4,
+        "syntaxerror",
+        r"syntax",
+        r"invalid",
+        r"malformed",
+        r"illegal",
+        r"\bbad\b",
+        codes=(501,),
     ),
     # Blocklists: the client IP, network or a domain is listed.
     rule(
@@ -126,6 +181,21 @@ RULES: tuple[Rule, ...] = (
         r"prs\.proofpoint",
         r"cloudmark sender intelligence",
         r"sender intelligence",
+        r"ip (?:address )?(?:is )?not (?:in|on) (?:the |our )?(?:white|allow) ?list",
+        r"ip\b.{0,40}not (?:authori[sz]ed|allowed|permitted) to send (?:e-?mail |mail )?directly",
+        r"banned sender",
+        r"(?:access|connections?) from (?:ip )?(?:address )?[\w.:\[\]-]+ (?:is |are |has been )?(?:blocked|refused|denied|not (?:accepted|allowed))",
+        r"block(?:ed)? for spam",
+    ),
+    rule(
+        STRONG + 2,
+        "ratelimited",
+        r"(?:daily|hourly|sending|send|message|recipient|outbound|organi[sz]ation) (?:sending |queue )?(?:quota|limit)s? (?:exceeded|reached)",
+        r"queue quota exceeded",
+        r"try again slower",
+        r"sending too fast",
+        r"(?:max|maximum) (?:number of )?messages? per (?:connection|session)",
+        r"messages? per connection",
     ),
     rule(
         STRONG + 1,
@@ -185,16 +255,16 @@ RULES: tuple[Rule, ...] = (
         r"authenticated received chain",
         r"unauthenticated (?:email|mail|message)",
         r"sender is unauthenticated",
-        r"(?:fails?|failed|did not pass|does not pass)\b.{0,30}\b(?:authentication|sender authentication)",
         r"is not (?:an? )?(?:allowed|authori[sz]ed|permitted|designated) (?:to send|sender)",
         r"not (?:a )?permitted sender",
         r"designates .{0,40} as permitted sender",
-        r"anti-?spoof",
-        r"spoof(?:ed|ing)",
         r"forged (?:sender|from)",
         r"from domain alignment",
         r"alignment (?:fail|check)",
         r"authentication-results",
+        r"required authentication level",
+        r"(?:fails?|failed|did not pass|does not pass) sender authentication",
+        r"sender authentication (?:failed|failure)",
     ),
     # STARTTLS and TLS.
     rule(
@@ -212,6 +282,31 @@ RULES: tuple[Rule, ...] = (
         r"handshake",
         r"certificate",
     ),
+    rule(
+        STRONG + 3,
+        "filtered",
+        r"resolver\.rst\.(?:authrequired|notauthorized|restrictedtorecipientspermission|sendertooverride)",
+        r"blocked senders?",
+        r"blocked sender list",
+        r"block-send-?er",
+        r"block-rcpt",
+        r"ers-customized-block",
+        r"envelope blocked - user entry",
+        r"administrative prohibition - envelope blocked",
+    ),
+    rule(
+        STRONG + 3,
+        "networkerror",
+        r"unverified address: connect to",
+        r"unverified address: .{0,80}said: 4\d\d",
+        r"connect to \S+: connection (?:timed out|refused)",
+    ),
+    rule(
+        STRONG + 3,
+        "notcompliantrfc",
+        r"duplicate header",
+        r"multiple (?:from|date|message-id|sender|subject|to) headers",
+    ),
     # Relaying (before AUTH: "Relaying denied. Proper authentication required").
     rule(
         STRONG,
@@ -227,6 +322,7 @@ RULES: tuple[Rule, ...] = (
         r"not (?:a )?(?:local|our|hosted) (?:domain|recipient).{0,30}relay",
         r"open relay",
         r"relay access",
+        r"as a relay",
     ),
     # SMTP AUTH and other security refusals of the session.
     rule(
@@ -254,6 +350,11 @@ RULES: tuple[Rule, ...] = (
         r"sender address does not match",
         r"not authori[sz]ed to send (?:as|on behalf)",
         r"submission (?:requires|needs)",
+        r"permissions? to send as",
+        r"send as this sender",
+        r"unrecogni[sz]ed authentication (?:type|mechanism)",
+        r"unsupported authentication",
+        r"authentication (?:type|mechanism) (?:is )?not supported",
     ),
     # The recipient's own rules.
     rule(
@@ -299,6 +400,10 @@ RULES: tuple[Rule, ...] = (
         r"sender (?:address |domain )?has (?:a )?null mx",
         r"null sender (?:not allowed|rejected)",
         r"(?:e-?mail address|identity|identities) (?:is |are )?not verified",
+        r"sender verif(?:y|ication)",
+        r"badmailfrom",
+        r"envelope sender is (?:in|on)",
+        r"invalid dns (?:mx|a)",
     ),
     rule(
         MEDIUM,
@@ -315,6 +420,12 @@ RULES: tuple[Rule, ...] = (
         r"disableduser",
         r"account (?:on hold|has been blocked)",
         r"mailbox (?:is )?(?:not enabled|disabled)",
+        r"suspend(?:ed)?\b",
+        r"temporar(?:il)?y locked",
+        r"\binactive\b",
+        r"archived (?:recipient|mailbox|account)",
+        r"(?:account|mailbox) ?is ?blocked",
+        r"no longer (?:valid|active)",
     ),
     # Moved.
     rule(
@@ -322,7 +433,7 @@ RULES: tuple[Rule, ...] = (
         "hasmoved",
         r"(?:has|have) moved",
         r"mailbox (?:has )?moved",
-        r"no longer (?:valid|available|in use|exists?|at|with|employed|works|working|used|active here)",
+        r"no longer (?:available|in use|exists?|at|with|employed|works|working|used|on (?:this )?server)",
         r"changed (?:their|his|her|its) (?:e-?mail )?address",
         r"(?:new|forwarding) (?:e-?mail )?address",
         r"left the (?:company|organi[sz]ation|firm)",
@@ -378,7 +489,7 @@ RULES: tuple[Rule, ...] = (
         STRONG,
         "ratelimited",
         r"rate.?limit",
-        r"too many (?:connections|messages|recipients|mails|e-?mails|concurrent|sessions|errors|invalid|bad|unknown|requests|rcpt|simultaneous|commands|deliveries|recipient)",
+        r"too many (?:connections|messages|recipients|mails|e-?mails|concurrent|sessions|invalid|bad|unknown|requests|rcpt|simultaneous|commands|deliveries|recipient)",
         r"too (?:fast|frequent|often|quickly)",
         r"(?:sending|receiving|message|connection|delivery) (?:rate|limit|frequency)",
         r"(?:hourly|daily|per[ -]hour|per[ -]day|per[ -]minute) (?:limit|quota|rate|sending)",
@@ -437,7 +548,7 @@ RULES: tuple[Rule, ...] = (
         r"classified as (?:spam|junk|bulk)",
         r"looks? like (?:spam|junk)",
         r"considered (?:spam|junk|unsolicited)",
-        r"content (?:filter|rejected|blocked)",
+        r"content (?:filter|blocked)",
         "message (?:content )?(?:rejected|refused|blocked) (?:as|because|due to) (?:its |it's )?(?:content|spam|junk)",
         r"suspicious (?:content|message|mail|email|url|link)",
         r"high probability",
@@ -449,6 +560,10 @@ RULES: tuple[Rule, ...] = (
         r"rejected by (?:content|anti-?spam|spam)",
         r"anti-?spam",
         r"policy (?:violation|reasons).{0,30}(?:content|spam)",
+        r"spamassassin",
+        r"scored \d+(?:\.\d+)? (?:spam ?)?points?",
+        r"(?:mail|message|spam) score",
+        r"spam ?points?",
     ),
     rule(
         STRONG,
@@ -486,12 +601,15 @@ RULES: tuple[Rule, ...] = (
         r"mailbox unavailable.{0,20}(?:invalid|unknown|not found)",
         r"addressee unknown",
         r"unknown or illegal alias",
-        r"no valid recipient",
         r"not our customer",
         "doesn't have a .{0,20}account",
         r"is not a valid (?:mailbox|recipient|user)",
         r"account (?:does not exist|not found)",
         r"no account by that name",
+        r"unrou?teable address",
+        r"(?:address|user) (?:is )?marked (?:as )?invalid",
+        r"not in (?:the )?recipient list",
+        r"invalid-recipient",
     ),
     # The recipient domain.
     rule(
@@ -503,7 +621,7 @@ RULES: tuple[Rule, ...] = (
         r"nxdomain",
         r"host not found",
         r"domain (?:is )?(?:invalid|unrouteable|unroutable|not valid)",
-        r"unrou?teable (?:address|domain|mail domain)",
+        r"unrou?teable (?:domain|mail domain)",
         r"no mx (?:record|host|or a record)",
         r"mx (?:lookup|record).{0,20}(?:fail|not found|missing)",
         r"name service error",
@@ -513,6 +631,8 @@ RULES: tuple[Rule, ...] = (
         r"badrcptdomain",
         r"domain (?:is )?not (?:registered|configured)",
         r"not a valid domain",
+        r"domain (?:is )?(?:not reachable|unreachable)",
+        r"no-domain",
     ),
     # The whole domain or host takes no mail.
     rule(
@@ -549,6 +669,7 @@ RULES: tuple[Rule, ...] = (
         r"downgrade",
         r"utf-?8 (?:header|address|string)",
         r"encoding error",
+        r"smtplf",
     ),
     rule(
         STRONG,
@@ -566,6 +687,12 @@ RULES: tuple[Rule, ...] = (
         r"mail format",
         r"not properly formatted",
         r"message-id header",
+    ),
+    rule(
+        STRONG + 3,
+        "policyviolation",
+        r"anti-?spoofing polic",
+        r"spoof(?:ed|ing)",
     ),
     # Attachments and other content policies.
     rule(
@@ -590,7 +717,7 @@ RULES: tuple[Rule, ...] = (
         r"\baup\b",
     ),
     rule(
-        MEDIUM,
+        STRONG - 10,
         "policyviolation",
         r"(?:for|due to) (?:local )?policy reasons",
         r"not accepted for policy",
@@ -725,12 +852,6 @@ RULES: tuple[Rule, ...] = (
         r"\bblocked\b",
         r"message (?:not accepted|rejected|refused)",
         r"rejected",
-    ),
-    rule(
-        WEAK - 5,
-        "systemerror",
-        r"mailbox unavailable",
-        r"action not taken",
     ),
 )
 

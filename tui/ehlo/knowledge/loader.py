@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -88,6 +87,8 @@ class Knowledge:
 
 
 def _read_documents(directory: Path) -> dict[str, Any]:
+    import tomllib
+
     documents: dict[str, Any] = {}
     for name in FILES:
         path = directory / name
@@ -214,6 +215,7 @@ def _enhanced(document: Mapping[str, Any], problems: list[str]) -> tuple[
                 reason=str(reason),
                 reason_transient=entry.get("reason_transient"),
                 specific=bool(entry.get("specific", True)),
+                retry=entry.get("retry"),
             )
     ranges: list[VendorRange] = []
     for entry in document.get("range", []):

@@ -14,18 +14,25 @@ import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from ehlo.knowledge.model import Signature
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    try:
-        import re._constants as _sre  # type: ignore[import-not-found,unused-ignore]
-        import re._parser as _sre_parse  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # pragma: no cover - Python < 3.11 layout
-        import sre_constants as _sre  # type: ignore[no-redef,unused-ignore]
-        import sre_parse as _sre_parse  # type: ignore[no-redef,unused-ignore]
+
+@cache
+def _sre_modules() -> tuple[Any, Any]:
+    """The regex parser's constants and parser (imported only when plans are built)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            import re._constants as constants  # type: ignore[import-not-found,unused-ignore]
+            import re._parser as parser  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:  # pragma: no cover - Python < 3.11 layout
+            import sre_constants as constants  # type: ignore[no-redef,unused-ignore]
+            import sre_parse as parser  # type: ignore[no-redef,unused-ignore]
+    return constants, parser
+
 
 WORD = re.compile(r"\w+")
 PREFIX = 4
@@ -113,12 +120,13 @@ def _is_word_char(char: str) -> bool:
 
 def _non_word_set(items: Any) -> bool:
     """Whether a character class `[...]` only holds non-word characters."""
+    sre = _sre_modules()[0]
     for op, value in items:
-        if op is _sre.LITERAL:
+        if op is sre.LITERAL:
             if _is_word_char(chr(value)):
                 return False
-        elif op is _sre.CATEGORY:
-            if value not in (_sre.CATEGORY_SPACE, _sre.CATEGORY_NOT_WORD):
+        elif op is sre.CATEGORY:
+            if value not in (sre.CATEGORY_SPACE, sre.CATEGORY_NOT_WORD):
                 return False
         else:
             return False
@@ -127,9 +135,10 @@ def _non_word_set(items: Any) -> bool:
 
 def _leading_run(branch: Any) -> str:
     """The literal word characters a branch of an alternation starts with."""
+    sre = _sre_modules()[0]
     run: list[str] = []
     for op, value in branch:
-        if op is not _sre.LITERAL or not _is_word_char(chr(value)):
+        if op is not sre.LITERAL or not _is_word_char(chr(value)):
             break
         run.append(chr(value))
     return "".join(run).lower()
@@ -138,26 +147,27 @@ def _leading_run(branch: Any) -> str:
 def _tokens(parsed: Any) -> list[tuple[str, Any]]:
     """The pattern's top-level sequence: ("char", c), ("lit", c), ("sep", ""), ("alt", runs),
     ("other", "")."""
+    sre = _sre_modules()[0]
     tokens: list[tuple[str, Any]] = []
     for op, value in parsed:
-        if op is _sre.LITERAL:
+        if op is sre.LITERAL:
             char = chr(value)
             tokens.append(("char", char) if _is_word_char(char) else ("lit", char))
-        elif op is _sre.SUBPATTERN:
+        elif op is sre.SUBPATTERN:
             inner = value[-1]
-            if len(inner) == 1 and inner[0][0] is _sre.BRANCH:
+            if len(inner) == 1 and inner[0][0] is sre.BRANCH:
                 tokens.append(("alt", [_leading_run(b) for b in inner[0][1][1]]))
             else:
                 tokens.extend(_tokens(inner))
-        elif op is _sre.BRANCH:
+        elif op is sre.BRANCH:
             tokens.append(("alt", [_leading_run(b) for b in value[1]]))
-        elif op is _sre.IN:
+        elif op is sre.IN:
             tokens.append(_SEP if _non_word_set(value) else _OTHER)
-        elif op is _sre.AT:
-            boundary = value in (_sre.AT_BOUNDARY, _sre.AT_BEGINNING, _sre.AT_END,
-                                 _sre.AT_BEGINNING_STRING, _sre.AT_END_STRING)  # fmt: skip
+        elif op is sre.AT:
+            boundary = value in (sre.AT_BOUNDARY, sre.AT_BEGINNING, sre.AT_END,
+                                 sre.AT_BEGINNING_STRING, sre.AT_END_STRING)  # fmt: skip
             tokens.append(_SEP if boundary else _OTHER)
-        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
             low, _high, inner = value
             inner_tokens = _tokens(inner) if len(inner) == 1 else [_OTHER]
             separating = low >= 1 and inner_tokens and inner_tokens[0][0] in _BOUNDING
@@ -172,7 +182,7 @@ def anchors_of(pattern: str) -> list[Option]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            parsed = _sre_parse.parse(pattern, re.IGNORECASE)
+            parsed = _sre_modules()[1].parse(pattern, re.IGNORECASE)
     except (re.error, RecursionError, OverflowError, ValueError):
         return []
     tokens = _tokens(parsed)
