@@ -1,4 +1,4 @@
-"""DKIM key records: sizes and kinds of keys made here with cryptography, revoked and broken keys."""
+"""DKIM key records: key sizes and kinds made with cryptography, revoked and broken keys."""
 
 from __future__ import annotations
 
