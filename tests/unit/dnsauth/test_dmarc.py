@@ -213,3 +213,24 @@ async def test_invalid_policy_fails() -> None:
     result = await check_dmarc(resolver, AuditContext("example.com"))
     assert result.status == "fail"
     assert "no valid p=" in result.summary
+
+
+async def test_unverifiable_report_destination_is_reported() -> None:
+    resolver = MemoryResolver(failures={"example.com._report._dmarc.example.org": "servfail"})
+    resolver.add("_dmarc.example.com", "TXT", "v=DMARC1; p=reject; rua=mailto:r@example.org")
+    result = await check_dmarc(resolver, AuditContext("example.com"))
+    assert result.details["destinations"][0]["authorised"] is None
+    assert "could not check" in " ".join(result.details["problems"])
+
+
+async def test_subdomain_summary_names_the_policy_that_applies() -> None:
+    resolver = MemoryResolver()
+    record = "v=DMARC1; p=reject; sp=reject; rua=mailto:r@example.com"
+    resolver.add("_dmarc.example.com", "TXT", record)
+    result = await check_dmarc(resolver, AuditContext("news.example.com"))
+    assert result.status == "pass"
+    assert result.summary.startswith("sp=reject applies to news.example.com")
+
+
+def test_internationalised_alignment() -> None:
+    assert aligned("mail.bücher.example", "xn--bcher-kva.example", "r")

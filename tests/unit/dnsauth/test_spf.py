@@ -209,3 +209,11 @@ def test_merged_record_keeps_the_strictest_all() -> None:
 
 def test_zone_txt_escapes_quotes() -> None:
     assert zone_txt("example.com", 'v=spf1 "x') == 'example.com. IN TXT "v=spf1 \\"x"'
+
+
+async def test_internationalised_domain_is_queried_as_a_label() -> None:
+    resolver = resolver_with()
+    resolver.add("xn--bcher-kva.example", "TXT", "v=spf1 ip4:192.0.2.0/24 -all")
+    result = await check_spf(resolver, AuditContext("Bücher.example", ip="192.0.2.4"))
+    assert (result.status, result.details["result"]) == ("pass", "pass")
+    assert ("xn--bcher-kva.example", "TXT") in resolver.queries

@@ -21,6 +21,7 @@ from ehlo.dnsauth.dmarc_record import (
     parse_dmarc,
 )
 from ehlo.dnsauth.result import CheckResult, CheckStatus
+from ehlo.dnsauth.spf_lookup import ascii_domain
 from ehlo.fixes import Fix, shell_join
 
 DiscoveryStatus = Literal["found", "none", "multiple", "error"]
@@ -34,14 +35,14 @@ def _public_suffixes() -> PublicSuffixList:
 
 def organizational_domain(domain: str) -> str:
     """The organisational domain of DOMAIN (RFC 7489 3.2) from the Public Suffix List."""
-    name = domain.strip().lower().rstrip(".")
+    name = ascii_domain(domain)
     return _public_suffixes().privatesuffix(name) or name
 
 
 def aligned(identifier: str, from_domain: str, mode: Alignment) -> bool:
     """Whether an authenticated domain aligns with the From domain: equal (s) or same org (r)."""
-    left = identifier.strip().lower().rstrip(".")
-    right = from_domain.strip().lower().rstrip(".")
+    left = ascii_domain(identifier)
+    right = ascii_domain(from_domain)
     if not left or not right:
         return False
     if mode == "s":
@@ -81,7 +82,7 @@ async def discover_dmarc(resolver: Resolver, domain: str) -> DmarcDiscovery:
     Returns:
         The discovery; `status` says whether one record was found, none, several, or DNS failed.
     """
-    domain = domain.strip().lower().rstrip(".")
+    domain = ascii_domain(domain)
     org = organizational_domain(domain)
     candidates_domains = [domain] if org == domain else [domain, org]
     queried: list[str] = []
@@ -186,9 +187,9 @@ def dmarc_verdict(
     if not dkim:
         reasons.append("no DKIM signature")
     policy = record.effective_policy
-    sub = record_domain is not None and record_domain.lower().rstrip(".").removeprefix(
+    sub = record_domain is not None and ascii_domain(record_domain).removeprefix(
         "_dmarc."
-    ) != from_domain.lower().rstrip(".")
+    ) != ascii_domain(from_domain)
     if sub and record.subdomain_policy is not None:
         policy = record.subdomain_policy
     if spf_aligned or dkim_aligned:
@@ -355,6 +356,11 @@ def _assess(
             )
         )
     for destination in destinations:
+        if destination.external and destination.authorised is None:
+            problems.append(
+                f"could not check whether {destination.domain} accepts reports for"
+                f" {discovery.policy_domain} (lookup of {destination.authorisation_name} failed)"
+            )
         if destination.external and destination.authorised is False:
             status = "warn"
             problems.append(
@@ -368,8 +374,13 @@ def _assess(
                     _txt_line(destination.authorisation_name or "", "v=DMARC1"),
                 )
             )
-    where = "" if discovery.policy_domain == domain else " (organisational domain)"
-    summary = f"p={policy} at {name}{where}"
+    if discovery.policy_domain == domain:
+        summary = f"p={policy} at {name}"
+    else:
+        summary = (
+            f"sp={record.subdomain_policy} applies to {domain}"
+            f" (record of the organisational domain at {name}, p={policy})"
+        )
     if record.pct < 100:
         summary += f", pct={record.pct}"
     if problems:

@@ -8,10 +8,9 @@ from ehlo.dnsauth.answer import Resolver
 from ehlo.dnsauth.context import AuditContext
 from ehlo.dnsauth.result import CheckResult, CheckStatus
 from ehlo.dnsauth.spf_analysis import MAX_STRING_LENGTH, SpfAnalysis, analyse_spf
-from ehlo.dnsauth.spf_eval import (
-    SpfEvaluation,
-    SpfTraceStep,
-    check_host,
+from ehlo.dnsauth.spf_eval import check_host
+from ehlo.dnsauth.spf_lookup import (
+    ascii_domain,
     lookup_record,
     parse_ip,
     sender_identity,
@@ -19,6 +18,7 @@ from ehlo.dnsauth.spf_eval import (
 )
 from ehlo.dnsauth.spf_macro import SpfSyntaxError
 from ehlo.dnsauth.spf_record import SpfResult, parse_record
+from ehlo.dnsauth.spf_trace import SpfEvaluation, SpfTraceStep
 from ehlo.fixes import Fix, shell_join
 
 RESULT_STATUS: dict[SpfResult, CheckStatus] = {
@@ -186,7 +186,7 @@ async def check_spf(resolver: Resolver, context: AuditContext) -> CheckResult:
         A CheckResult with details record, lookups, void_lookups, trace, warnings, errors, and
         result/explanation when an IP was given.
     """
-    domain = context.domain.strip().lower().rstrip(".")
+    domain = ascii_domain(context.domain)
     if context.ip is not None:
         try:
             parse_ip(context.ip)
@@ -209,13 +209,13 @@ async def check_spf(resolver: Resolver, context: AuditContext) -> CheckResult:
         "lookups": analysis.lookups,
         "void_lookups": analysis.void_lookups,
         "trace": _trace_dicts(evaluation.trace if evaluation else analysis.steps),
-        "analysis": _trace_dicts(analysis.steps),
         "warnings": list(analysis.warnings),
         "errors": list(analysis.errors),
         "problem": analysis.problem,
         "records": [{"domain": name, "record": text} for name, text in analysis.records],
     }
     if evaluation is not None:
+        details["analysis"] = _trace_dicts(analysis.steps)
         details.update(
             result=evaluation.result,
             explanation=evaluation.explanation,
