@@ -234,3 +234,26 @@ async def test_subdomain_summary_names_the_policy_that_applies() -> None:
 
 def test_internationalised_alignment() -> None:
     assert aligned("mail.bücher.example", "xn--bcher-kva.example", "r")
+
+
+async def test_lower_case_version_is_named_when_no_record_applies() -> None:
+    resolver = MemoryResolver()
+    resolver.add("_dmarc.example.com", "TXT", "v=dmarc1; p=reject")
+    result = await check_dmarc(resolver, AuditContext("example.com"))
+    assert result.status == "fail"
+    assert "v=DMARC1" in result.summary and "v=dmarc1; p=reject" in result.summary
+
+
+async def test_enforcement_levels() -> None:
+    resolver = MemoryResolver()
+    for name, record in {
+        "a.example": "v=DMARC1; p=reject",
+        "b.example": "v=DMARC1; p=quarantine; pct=10",
+        "c.example": "v=DMARC1; p=none",
+    }.items():
+        resolver.add(f"_dmarc.{name}", "TXT", record)
+    levels = [
+        (await check_dmarc(resolver, AuditContext(name))).details["enforcement"]
+        for name in ("a.example", "b.example", "c.example", "d.example")
+    ]
+    assert levels == ["reject", "partial", "monitoring", "none"]

@@ -85,9 +85,13 @@ async def discover_dmarc(resolver: Resolver, domain: str) -> DmarcDiscovery:
     domain = ascii_domain(domain)
     org = organizational_domain(domain)
     candidates_domains = [domain] if org == domain else [domain, org]
+    # The organisational domain's record is fetched at the same time, in case it is needed.
+    lookups = await asyncio.gather(
+        *(_dmarc_records(resolver, candidate) for candidate in candidates_domains)
+    )
     queried: list[str] = []
-    for candidate in candidates_domains:
-        answer, records = await _dmarc_records(resolver, candidate)
+    near_misses: list[str] = []
+    for candidate, (answer, records) in zip(candidates_domains, lookups, strict=True):
         queried.append(f"TXT _dmarc.{candidate}: {answer.status}")
         if answer.failed:
             problem = f"lookup of _dmarc.{candidate} failed: {answer.error or answer.status}"
@@ -114,8 +118,17 @@ async def discover_dmarc(resolver: Resolver, domain: str) -> DmarcDiscovery:
                 candidates=records,
                 queried=tuple(queried),
             )
+        near_misses += [
+            f"_dmarc.{candidate}: {text!r}"
+            for text in answer.records
+            if text.strip().lower().replace(" ", "").startswith("v=dmarc")
+        ]
     where = " or ".join(f"_dmarc.{name}" for name in candidates_domains)
     problem = f"no DMARC record at {where}"
+    if near_misses:
+        problem += "; ignored because they do not start exactly with 'v=DMARC1': " + ", ".join(
+            near_misses
+        )
     return DmarcDiscovery(domain, org, "none", queried=tuple(queried), problem=problem)
 
 
@@ -297,7 +310,10 @@ def _assess(
             " then tighten to quarantine and reject.",
             _txt_line(f"_dmarc.{discovery.org_domain}", start),
         )
-        return "fail", f"{domain} has no DMARC record", [], [publish, dig]
+        summary = f"{domain} has no DMARC record"
+        if discovery.problem and "ignored because" in discovery.problem:
+            summary = discovery.problem
+        return "fail", summary, [], [publish, dig]
     if discovery.status == "multiple":
         keep_one = Fix(f"Keep exactly one DMARC record at {discovery.record_domain}.")
         return "fail", discovery.problem or "several DMARC records", [], [keep_one, dig]
@@ -388,6 +404,16 @@ def _assess(
     return status, summary, problems, [*fixes, dig]
 
 
+def _enforcement(record: DmarcRecord | None) -> str:
+    """How strongly failing mail is treated: none, monitoring, partial, quarantine or reject."""
+    if record is None or record.effective_policy is None:
+        return "none"
+    policy = record.effective_policy
+    if policy == "none":
+        return "monitoring"
+    return "partial" if record.pct < 100 else policy
+
+
 async def check_dmarc(resolver: Resolver, context: AuditContext) -> CheckResult:
     """Find and validate the DMARC record for context.domain.
 
@@ -419,6 +445,7 @@ async def check_dmarc(resolver: Resolver, context: AuditContext) -> CheckResult:
         "subdomain_policy": record.subdomain_policy if record else None,
         "nonexistent_policy": record.nonexistent_policy if record else None,
         "applied_policy": applied,
+        "enforcement": _enforcement(record),
         "pct": record.pct if record else None,
         "adkim": record.adkim if record else None,
         "aspf": record.aspf if record else None,
