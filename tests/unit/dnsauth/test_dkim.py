@@ -170,3 +170,8 @@ async def test_summary_names_the_worst_problem() -> None:
     result = await check_dkim(resolver, AuditContext("example.com"))
     assert result.status == "fail"
     assert "base64" in result.summary
+
+
+async def test_invalid_domain_is_an_error() -> None:
+    result = await check_dkim(MemoryResolver(), AuditContext("a..b"))
+    assert result.status == "error"

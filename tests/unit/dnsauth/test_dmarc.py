@@ -257,3 +257,8 @@ async def test_enforcement_levels() -> None:
         for name in ("a.example", "b.example", "c.example", "d.example")
     ]
     assert levels == ["reject", "partial", "monitoring", "none"]
+
+
+async def test_invalid_domain_is_an_error() -> None:
+    result = await check_dmarc(MemoryResolver(), AuditContext("not a domain"))
+    assert result.status == "error"

@@ -6,6 +6,7 @@ import shlex
 
 import pytest
 
+from ehlo.dnsauth import spf as spf_module
 from ehlo.dnsauth.context import AuditContext
 from ehlo.dnsauth.spf import analyse_spf, check_host, check_spf, merged_record, zone_txt
 from tests.fixtures.memory_resolver import MemoryResolver
@@ -165,15 +166,16 @@ async def test_invalid_ip_is_a_clear_error(ip: str) -> None:
     assert "not an IP address" in result.summary
 
 
-async def test_dig_commands_quote_the_domain() -> None:
-    domain = "x$(touch pwned).example.com"
-    resolver = resolver_with()
-    result = await check_spf(resolver, AuditContext(domain))
-    commands = [
-        fix.command for fix in result.fixes if fix.command and fix.command.startswith("dig")
-    ]
-    assert commands
-    assert all(shlex.split(command)[-1] == domain for command in commands)
+@pytest.mark.parametrize("domain", ["x$(touch pwned).example.com", "a..b", "", "com", "a b.test"])
+async def test_invalid_domains_are_a_clear_error(domain: str) -> None:
+    result = await check_spf(MemoryResolver(), AuditContext(domain))
+    assert result.status == "error"
+    assert "not a valid domain name" in result.summary
+
+
+def test_dig_command_quotes_the_name() -> None:
+    hostile = "x$(touch pwned).example.com"
+    assert shlex.split(spf_module._dig(hostile)) == ["dig", "+short", "TXT", hostile]
 
 
 async def test_explanation_and_macros_in_the_trace() -> None:
@@ -217,3 +219,19 @@ async def test_internationalised_domain_is_queried_as_a_label() -> None:
     result = await check_spf(resolver, AuditContext("Bücher.example", ip="192.0.2.4"))
     assert (result.status, result.details["result"]) == ("pass", "pass")
     assert ("xn--bcher-kva.example", "TXT") in resolver.queries
+
+
+async def test_helo_identity_is_checked_too() -> None:
+    resolver = resolver_with(
+        example_com="v=spf1 ip4:192.0.2.0/24 -all", mx_example_net="v=spf1 a -all"
+    )
+    resolver.add("mx.example.net", "A", "192.0.2.5")
+    result = await check_spf(
+        resolver, AuditContext("example.com", ip="192.0.2.5", helo="mx.example.net")
+    )
+    assert result.details["helo"]["result"] == "pass"
+    assert result.details["helo"]["name"] == "mx.example.net"
+    literal = await check_spf(
+        resolver, AuditContext("example.com", ip="192.0.2.5", helo="[1.2.3.4]")
+    )
+    assert "helo" not in literal.details

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from ehlo.dnsauth.answer import Answer, Resolver
 from ehlo.dnsauth.context import AuditContext
 from ehlo.dnsauth.result import CheckResult, CheckStatus
-from ehlo.dnsauth.spf_lookup import ascii_domain
+from ehlo.dnsauth.spf_lookup import ascii_domain, domain_problem
 from ehlo.fixes import Fix, shell_join
 
 COMMON_SELECTORS: tuple[str, ...] = (
@@ -328,6 +328,9 @@ async def check_dkim(resolver: Resolver, context: AuditContext) -> CheckResult:
         A CheckResult with details `selectors` (selector, status, key_type, key_bits, ...),
         `probed` and `invalid_selectors`.
     """
+    message = domain_problem(context.domain)
+    if message is not None:
+        return CheckResult("dkim", "error", message, {"selectors": [], "error": message})
     domain = ascii_domain(context.domain)
     given = list(dict.fromkeys(s.strip().lower() for s in context.selectors if s.strip()))
     invalid = [s for s in given if not _SELECTOR.match(s)]

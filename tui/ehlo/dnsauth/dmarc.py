@@ -21,7 +21,7 @@ from ehlo.dnsauth.dmarc_record import (
     parse_dmarc,
 )
 from ehlo.dnsauth.result import CheckResult, CheckStatus
-from ehlo.dnsauth.spf_lookup import ascii_domain
+from ehlo.dnsauth.spf_lookup import ascii_domain, domain_problem
 from ehlo.fixes import Fix, shell_join
 
 DiscoveryStatus = Literal["found", "none", "multiple", "error"]
@@ -424,6 +424,9 @@ async def check_dmarc(resolver: Resolver, context: AuditContext) -> CheckResult:
     Returns:
         A CheckResult with details record, record_domain, policy, subdomain_policy, and more.
     """
+    message = domain_problem(context.domain)
+    if message is not None:
+        return CheckResult("dmarc", "error", message, {"record": None, "error": message})
     discovery = await discover_dmarc(resolver, context.domain)
     destinations: tuple[ReportDestination, ...] = ()
     record = discovery.record

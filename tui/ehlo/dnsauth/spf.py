@@ -12,6 +12,7 @@ from ehlo.dnsauth.spf_analysis import MAX_STRING_LENGTH, SpfAnalysis, analyse_sp
 from ehlo.dnsauth.spf_eval import check_host
 from ehlo.dnsauth.spf_lookup import (
     ascii_domain,
+    domain_problem,
     lookup_record,
     parse_ip,
     sender_identity,
@@ -176,6 +177,14 @@ def _status_and_summary(
     return "pass", f"SPF record found ({counts})"
 
 
+async def _check_helo(resolver: Resolver, ip: str, helo: str | None) -> SpfEvaluation | None:
+    """check_host() for the HELO identity (RFC 7208 2.3), when the HELO name is a domain."""
+    if not helo or domain_problem(helo) is not None:
+        return None
+    name = ascii_domain(helo)
+    return await check_host(resolver, ip, name, f"postmaster@{name}", name)
+
+
 async def check_spf(resolver: Resolver, context: AuditContext) -> CheckResult:
     """Analyse the SPF record tree of context.domain and, given an IP, evaluate check_host().
 
@@ -185,19 +194,20 @@ async def check_spf(resolver: Resolver, context: AuditContext) -> CheckResult:
 
     Returns:
         A CheckResult with details record, lookups, void_lookups, trace, warnings, errors, and
-        result/explanation when an IP was given.
+        result/explanation when an IP was given (and `helo`, the HELO identity's result, when
+        a HELO name was given too).
     """
     domain = ascii_domain(context.domain)
+    message = domain_problem(context.domain)
     if context.ip is not None:
         try:
             parse_ip(context.ip)
         except ValueError:
             message = f"{context.ip!r} is not an IP address"
-            return CheckResult("spf", "error", message, {"record": None, "error": message})
-    if not valid_domain(domain):
-        message = f"{context.domain!r} is not a valid domain name"
+    if message is not None:
         return CheckResult("spf", "error", message, {"record": None, "error": message})
     evaluation: SpfEvaluation | None = None
+    helo_evaluation: SpfEvaluation | None = None
     if context.ip is None:
         analysis = await analyse_spf(resolver, domain)
     else:
@@ -206,9 +216,10 @@ async def check_spf(resolver: Resolver, context: AuditContext) -> CheckResult:
             sender = f"{sender.rpartition('@')[0] or 'postmaster'}@{domain}"
         # The analysis fetches every term's records concurrently; the evaluation, which has to
         # go term by term, then finds most answers already on their way.
-        analysis, evaluation = await asyncio.gather(
+        analysis, evaluation, helo_evaluation = await asyncio.gather(
             analyse_spf(resolver, domain),
             check_host(resolver, context.ip, domain, sender, context.helo),
+            _check_helo(resolver, context.ip, context.helo),
         )
     status, summary = _status_and_summary(domain, analysis, evaluation, context.ip)
     details: dict[str, Any] = {
@@ -231,6 +242,14 @@ async def check_spf(resolver: Resolver, context: AuditContext) -> CheckResult:
             evaluated_void_lookups=evaluation.void_lookups,
             result_problem=evaluation.problem,
         )
+    if helo_evaluation is not None:
+        details["helo"] = {
+            "name": ascii_domain(context.helo or ""),
+            "result": helo_evaluation.result,
+            "record": helo_evaluation.record,
+            "matched": helo_evaluation.matched,
+            "problem": helo_evaluation.problem,
+        }
     fixes = _fixes(domain, analysis, evaluation, context.ip)
     return CheckResult("spf", status, summary, details, tuple(fixes))
 

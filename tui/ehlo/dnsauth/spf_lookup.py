@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 
 import dns.exception
@@ -12,6 +13,17 @@ from ehlo.dnsauth.answer import Answer, Resolver
 from ehlo.dnsauth.spf_record import SpfResult, is_spf_record
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\Z")
+
+
+def domain_problem(domain: str) -> str | None:
+    """Why DOMAIN (user input, as an A-label) cannot be audited, or None when it can."""
+    name = ascii_domain(domain)
+    if not valid_domain(name) or not all(_LABEL.match(label) for label in name.split(".")):
+        return f"{domain!r} is not a valid domain name"
+    return None
 
 
 def ascii_domain(domain: str) -> str:
