@@ -8,7 +8,14 @@ import pytest
 
 from ehlo.dnsauth import spf as spf_module
 from ehlo.dnsauth.context import AuditContext
-from ehlo.dnsauth.spf import analyse_spf, check_host, check_spf, merged_record, zone_txt
+from ehlo.dnsauth.spf import (
+    analyse_spf,
+    check_host,
+    check_spf,
+    format_trace,
+    merged_record,
+    zone_txt,
+)
 from tests.fixtures.memory_resolver import MemoryResolver
 
 
@@ -235,3 +242,15 @@ async def test_helo_identity_is_checked_too() -> None:
         resolver, AuditContext("example.com", ip="192.0.2.5", helo="[1.2.3.4]")
     )
     assert "helo" not in literal.details
+
+
+async def test_format_trace_reads_like_the_evaluation() -> None:
+    resolver = resolver_with(example_com="v=spf1 a:gone.example.com include:_spf.example.com -all")
+    resolver.add("_spf.example.com", "TXT", "v=spf1 ip4:192.0.2.0/24 ~all")
+    evaluation = await check_host(resolver, "192.0.2.8", "example.com", "a@example.com")
+    lines = format_trace(evaluation.trace)
+    record = "v=spf1 a:gone.example.com include:_spf.example.com -all"
+    assert lines[0] == f"example.com: {record}  [1 query]"
+    assert "a:gone.example.com  [no-match; 1 query; counts towards 10; void lookup]" in lines
+    assert "  ip4:192.0.2.0/24  [match]" in lines
+    assert lines[-1] == "=> pass: matched include:_spf.example.com (example.com)"

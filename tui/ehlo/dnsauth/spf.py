@@ -20,7 +20,7 @@ from ehlo.dnsauth.spf_lookup import (
 )
 from ehlo.dnsauth.spf_macro import SpfSyntaxError
 from ehlo.dnsauth.spf_record import SpfResult, parse_record
-from ehlo.dnsauth.spf_trace import SpfEvaluation, SpfTraceStep
+from ehlo.dnsauth.spf_trace import SpfEvaluation, SpfTraceStep, format_trace
 from ehlo.fixes import Fix, shell_join
 
 RESULT_STATUS: dict[SpfResult, CheckStatus] = {
@@ -270,6 +270,7 @@ __all__ = [
     "analyse_spf",
     "check_host",
     "check_spf",
+    "format_trace",
     "lookup_record",
     "merged_record",
     "parse_ip",

@@ -355,9 +355,11 @@ async def check_host(
         outcome = _Outcome(stop.result, problem=stop.problem)
         if evaluator.queries:
             evaluator.step(0, domain.lower(), "", "error", note=stop.problem)
-    trace = tuple(evaluator.trace)
-    if outcome.result in ("permerror", "temperror"):
-        trace = (*trace, SpfTraceStep(0, domain.lower(), "", "result", note=outcome.result))
+    reason = outcome.problem or (f"matched {outcome.matched}" if outcome.matched else "")
+    final = SpfTraceStep(
+        0, ascii_domain(domain), "", "result", note=f"{outcome.result}: {reason}".rstrip(": ")
+    )
+    trace = (*evaluator.trace, final)
     return SpfEvaluation(
         result=outcome.result,
         explanation=outcome.explanation,

@@ -70,3 +70,28 @@ class SpfEvaluation:
             "matched": self.matched,
             "trace": [step.to_dict() for step in self.trace],
         }
+
+
+def format_trace(steps: tuple[SpfTraceStep, ...]) -> list[str]:
+    """One readable line per step, indented by include/redirect depth."""
+    lines = []
+    for step in steps:
+        indent = "  " * step.depth
+        if step.outcome == "result":
+            lines.append(f"{indent}=> {step.note or step.outcome}")
+            continue
+        if step.term.lower().startswith("v=spf1"):
+            head = f"{indent}{step.domain}: {step.term}"
+        else:
+            head = f"{indent}{step.term or step.domain}"
+        facts: list[str] = [] if step.outcome in ("record", "cost") else [step.outcome]
+        if step.lookups:
+            facts.append(f"{step.lookups} quer{'y' if step.lookups == 1 else 'ies'}")
+        if step.counted:
+            facts.append("counts towards 10")
+        if step.void_lookups:
+            facts.append("void lookup")
+        if step.note:
+            facts.append(step.note)
+        lines.append(head + (f"  [{'; '.join(facts)}]" if facts else ""))
+    return lines
