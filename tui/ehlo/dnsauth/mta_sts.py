@@ -15,6 +15,7 @@ from ehlo.dnsauth.common import (
     parse_tags,
     query_dict,
     txt_records_starting,
+    worst,
 )
 from ehlo.dnsauth.context import AuditContext
 from ehlo.dnsauth.mta_sts_policy import fetch_policy, mx_matches, parse_policy
@@ -153,7 +154,7 @@ def _verdict(
         status = "fail"
         fixes.append(Fix("Correct the policy file and the record: " + "; ".join(problems), curl))
     if unmatched and mode != "none":
-        status = "fail" if mode == "enforce" else "warn"
+        status = worst([status, "fail" if mode == "enforce" else "warn"])
         problems.append(f"MX {', '.join(unmatched)} not covered by the policy's mx lines")
         fixes.append(
             Fix(
