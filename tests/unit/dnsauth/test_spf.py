@@ -14,6 +14,7 @@ from ehlo.dnsauth.spf import (
     check_spf,
     format_trace,
     merged_record,
+    validate_record,
     zone_txt,
 )
 from tests.fixtures.memory_resolver import MemoryResolver
@@ -254,3 +255,22 @@ async def test_format_trace_reads_like_the_evaluation() -> None:
     assert "a:gone.example.com  [no-match; 1 query; counts towards 10; void lookup]" in lines
     assert "  ip4:192.0.2.0/24  [match]" in lines
     assert lines[-1] == "=> pass: matched include:_spf.example.com (example.com)"
+
+
+def test_validate_record() -> None:
+    assert validate_record("v=spf1 ip4:192.0.2.0/24 include:_spf.example.com -all") is None
+    assert "CIDR" in (validate_record("v=spf1 ip4:192.0.2.0/33 -all") or "")
+    assert "unknown mechanism" in (validate_record("v=spf1 ipv4:192.0.2.1 -all") or "")
+    assert "more than once" in (
+        validate_record("v=spf1 redirect=a.example redirect=b.example") or ""
+    )
+
+
+async def test_the_same_fix_is_offered_once() -> None:
+    resolver = resolver_with(example_com="v=spf1 include:a.example.com include:b.example.com")
+    resolver.add("a.example.com", "TXT", "v=spf1 +all")
+    resolver.add("b.example.com", "TXT", "v=spf1 +all")
+    result = await check_spf(resolver, AuditContext("example.com"))
+    texts = [fix.text for fix in result.fixes]
+    assert len(texts) == len(set(texts))
+    assert any("+all" in text for text in texts)

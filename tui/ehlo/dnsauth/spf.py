@@ -116,17 +116,8 @@ def _fixes(
             )
         elif "'ptr" in warning:
             fixes.append(Fix("Replace ptr by the ip4:/ip6: networks or a: names of the senders."))
-    if (
-        evaluation is not None
-        and ip
-        and analysis.record
-        and evaluation.result
-        in (
-            "fail",
-            "softfail",
-            "neutral",
-        )
-    ):
+    unauthorised = evaluation is not None and evaluation.result in ("fail", "softfail", "neutral")
+    if unauthorised and ip and analysis.record:
         fixes.append(
             Fix(
                 f"If {ip} is allowed to send mail for {domain}, add it to the record.",
@@ -142,7 +133,7 @@ def _fixes(
             )
         )
     fixes.append(Fix(f"Look at the published record of {domain}.", _dig(domain)))
-    return fixes
+    return list(dict.fromkeys(fixes))
 
 
 def _trace_dicts(steps: tuple[SpfTraceStep, ...]) -> list[dict[str, Any]]:
