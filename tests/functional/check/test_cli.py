@@ -75,6 +75,8 @@ def _closed_port() -> int:
             "cannot read",
         ),
         (["127.0.0.1", "--from", "a@x.example", "--to", "b@y.example", "--bogus"], "--bogus"),
+        (["@example.com", "--quit-after", "connect", "--resolver", "[::1"], "--resolver"),
+        (["@example.com", "--quit-after", "connect", "--resolver", "ns:0"], "--resolver"),
     ],
 )
 def test_usage_errors_exit_64_without_prompting(args: list[str], fragment: str) -> None:

@@ -129,6 +129,13 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     timeout: float | None = params["timeout"]
     if timeout is not None and not 0 < timeout <= 3600:
         _fail_usage("--timeout must be between 0 and 3600 seconds")
+    if params["resolver"] is not None:
+        from ehlo.dnsauth.resolver import parse_resolver_arg
+
+        try:
+            parse_resolver_arg(params["resolver"])
+        except ValueError as exc:
+            raise click.UsageError(f"--resolver: {exc}") from None
     tls: str = params["tls"]
     if params["port"] is not None and target.port is not None:
         _fail_usage("give the port either in TARGET or with --port, not both")

@@ -185,9 +185,8 @@ async def _run(request: CheckRequest) -> int:
     printer = Printer(not request.as_json, None if request.as_json else explainer())
     try:
         endpoints = await _endpoints(request)
-    except (TargetError, ValueError) as exc:
-        message = exc.message if isinstance(exc, TargetError) else str(exc)
-        return _report_unresolved(request, message, printer)
+    except TargetError as exc:
+        return _report_unresolved(request, exc.message, printer)
     events: list[Event] = []
     attempts: list[dict[str, object]] = []
     for index, endpoint in enumerate(endpoints):
@@ -237,4 +236,13 @@ def _report_unresolved(request: CheckRequest, message: str, printer: Printer) ->
 
 def run(request: CheckRequest) -> int:
     """Run the check; returns the exit code."""
-    return asyncio.run(_run(request))
+    try:
+        return asyncio.run(_run(request))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # a defect, not bad input: say so without a traceback
+        sys.stdout.flush()
+        sys.stderr.write(
+            f"ehlo check: internal error ({type(exc).__name__}: {exc}); please report it\n"
+        )
+        return EXIT_CODES["error"]
