@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ehlo.fixes import shell_join
 from ehlo.smtp.events import (
@@ -26,6 +26,9 @@ from ehlo.smtp.events import (
 from ehlo.smtp.options import ConnectOptions, Credentials
 from ehlo.smtp.reply import Reply
 from ehlo.smtp.tls import TlsFacts
+
+if TYPE_CHECKING:
+    from ehlo.smtp.transaction import DeliveryPlan
 
 Result = Literal["delivered", "stopped", "transient", "permanent", "error"]
 """How a transaction ended. `stopped`: ended early on purpose, everything accepted so far."""
@@ -319,6 +322,16 @@ def _address(pair: tuple[str, int]) -> str:
 
 QuitAfter = Literal["connect", "ehlo", "tls", "auth", "mail", "rcpt", "data"]
 
+_QUIT_AFTER_OF_STEP: dict[str, QuitAfter] = {
+    "connect": "connect",
+    "ehlo": "ehlo",
+    "starttls": "tls",
+    "auth": "auth",
+    "mail": "mail",
+    "rcpt": "rcpt",
+    "data": "data",
+}
+
 _SWAKS_QUIT_AFTER: dict[str, str] = {
     "connect": "banner",
     "ehlo": "first-helo",
@@ -338,16 +351,32 @@ class CommandRequest:
     recipients: tuple[str, ...]
     credentials: Credentials | None = None
     data_file: str | None = None
+    """A message file (`-` for standard input)."""
+    message: bytes | None = None
+    """The message itself, when there is no file (as the app has it)."""
     subject: str | None = None
     body: str | None = None
     quit_after: QuitAfter | None = None
+
+    @classmethod
+    def from_plan(cls, options: ConnectOptions, plan: DeliveryPlan) -> CommandRequest:
+        """The request for a session's options and delivery plan (as the app holds them)."""
+        quit_after = _QUIT_AFTER_OF_STEP.get(plan.quit_after or "")
+        return cls(
+            options=options,
+            sender=plan.sender,
+            recipients=plan.recipients,
+            credentials=plan.credentials,
+            message=plan.message,
+            quit_after=quit_after,
+        )
 
 
 def swaks_command(request: CommandRequest, *, show_secrets: bool = False) -> str:
     """The swaks command line for the same transaction, shell-quoted, password redacted."""
     options = request.options
     words = ["swaks", "--server", options.host, "--port", str(options.port)]
-    words += ["--from", request.sender]
+    words += ["--from", request.sender or "<>"]
     words += ["--to", ",".join(request.recipients)]
     if options.helo:
         words += ["--ehlo", options.helo]
@@ -380,18 +409,28 @@ def swaks_command(request: CommandRequest, *, show_secrets: bool = False) -> str
         ]
         words += ["--auth-password", secret]
     if request.data_file:
-        words += ["--data", request.data_file]
+        words += [
+            "--data",
+            request.data_file if request.data_file == "-" else f"@{request.data_file}",
+        ]
+    elif request.message is not None:
+        words += ["--data", _swaks_literal(request.message.decode("utf-8", errors="replace"))]
     else:
         if request.subject is not None:
             words += ["--header", f"Subject: {request.subject}"]
         if request.body is not None:
-            words += ["--body", request.body]
+            words += ["--body", _swaks_literal(request.body)]
     swaks_stop = _SWAKS_QUIT_AFTER.get(request.quit_after or "")
     if swaks_stop:
         words += ["--quit-after", swaks_stop]
     timeout = options.timeouts.command
     words += ["--timeout", f"{timeout:g}"]
     return shell_join(words)
+
+
+def _swaks_literal(text: str) -> str:
+    """Text swaks takes literally: a leading `@` would make it a file name."""
+    return "@" + text if text.startswith("@") else text
 
 
 def openssl_command(options: ConnectOptions) -> str:

@@ -274,21 +274,20 @@ def test_json_shape(postfix: PostfixServer) -> None:
         assert reply["enhanced"] is None or reply["enhanced"].count(".") == 2
 
 
-def test_the_printed_swaks_command_runs(postfix: PostfixServer) -> None:
+@pytest.mark.parametrize("message", ["subject", "file"])
+def test_the_printed_swaks_command_runs(
+    postfix: PostfixServer, message: str, tmp_path: Path
+) -> None:
     import shlex
     import subprocess
 
-    args = [
-        postfix.target,
-        "--from",
-        SENDER,
-        "--to",
-        postfix.address("alice"),
-        "--tls",
-        "starttls",
-        "--subject",
-        "it's a test; $(true)",
-    ]
+    args = [postfix.target, "--from", SENDER, "--to", postfix.address("alice"), "--tls", "starttls"]
+    if message == "subject":
+        args += ["--subject", "it's a test; $(true)"]
+    else:
+        path = tmp_path / "it's here.eml"
+        path.write_text("Subject: it's a test; $(true)\r\n\r\nfrom a file\r\n")
+        args += ["--data", str(path)]
     printed = run_check(*args, "--no-verify", "--print-command", "swaks")
     assert printed.code == 0, printed.output
     words = shlex.split(printed.stdout)

@@ -395,3 +395,37 @@ def test_any_transcript_exports_without_error(events: list[Event]) -> None:
     assert sum(1 for step in steps(events) if step.sent is not None) == sum(
         1 for event in events if isinstance(event, Sent)
     )
+
+
+def test_swaks_message_sources() -> None:
+    options = ConnectOptions("mx.example.com", 25, tls="none")
+    base = {"options": options, "sender": "", "recipients": ("b@example.com",)}
+    from_file = shlex.split(swaks_command(CommandRequest(**base, data_file="/tmp/m.eml")))  # type: ignore[arg-type]
+    assert from_file[from_file.index("--data") + 1] == "@/tmp/m.eml"
+    assert from_file[from_file.index("--from") + 1] == "<>"
+    stdin = shlex.split(swaks_command(CommandRequest(**base, data_file="-")))  # type: ignore[arg-type]
+    assert stdin[stdin.index("--data") + 1] == "-"
+    literal = shlex.split(
+        swaks_command(CommandRequest(**base, message=b"Subject: x\r\n\r\nhi\r\n"))  # type: ignore[arg-type]
+    )
+    assert literal[literal.index("--data") + 1] == "Subject: x\r\n\r\nhi\r\n"
+    body = shlex.split(swaks_command(CommandRequest(**base, body="@not-a-file")))  # type: ignore[arg-type]
+    assert body[body.index("--body") + 1] == "@@not-a-file"
+
+
+def test_command_request_from_a_delivery_plan() -> None:
+    from ehlo.smtp.transaction import DeliveryPlan
+
+    options = ConnectOptions("mx.example.com", 587, tls="starttls")
+    plan = DeliveryPlan(
+        "a@example.org",
+        ("b@example.com",),
+        message=b"Subject: t\r\n\r\nx\r\n",
+        credentials=Credentials("PLAIN", "me", "sekret-42"),
+        quit_after="starttls",
+    )
+    request = CommandRequest.from_plan(options, plan)
+    assert request.quit_after == "tls" and request.message == plan.message
+    words = shlex.split(swaks_command(request))
+    assert words[words.index("--quit-after") + 1] == "helo"
+    assert "sekret-42" not in " ".join(words)
