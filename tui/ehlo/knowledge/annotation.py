@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from ehlo.knowledge.extract import extract
 from ehlo.knowledge.fill import fill_fixes, placeholder_values
-from ehlo.knowledge.heuristics import heuristic_index
 from ehlo.knowledge.loader import CodeRule, Knowledge, knowledge
 from ehlo.knowledge.matcher import Candidate, make_candidate
 from ehlo.knowledge.model import DNS_CHECK_IDS, Annotation, Reason, ReplyClass, Signature
@@ -210,7 +209,7 @@ def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) ->
     if signature is not None:
         return _Verdict(signature.reason, RANK_SIGNATURE + signature.priority, signature)
     verdicts: list[_Verdict] = []
-    for rule in heuristic_index().iterate(candidate):
+    for rule in base.wording.iterate(candidate):
         if rule.reason == "greylisted" and class_digit == 5:
             continue
         verdicts.append(_Verdict(rule.reason, rule.priority))

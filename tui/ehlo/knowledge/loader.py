@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from ehlo.knowledge.cache import cached_documents
-from ehlo.knowledge.matcher import PLANNER_VERSION, PatternIndex, plan_entries
+from ehlo.knowledge.matcher import (
+    PLANNER_VERSION,
+    PatternIndex,
+    plan_alternatives,
+    plan_entries,
+    word_start,
+)
 from ehlo.knowledge.model import (
     ACTORS,
     DNS_CHECK_IDS,
@@ -25,7 +31,13 @@ from ehlo.knowledge.model import (
 )
 from ehlo.paths import reference_dir
 
-FILES = ("basic-codes.toml", "enhanced-codes.toml", "reasons.toml", "signatures.toml")
+FILES = (
+    "basic-codes.toml",
+    "enhanced-codes.toml",
+    "reasons.toml",
+    "signatures.toml",
+    "wording.toml",
+)
 
 ENHANCED_FORM = re.compile(r"^[245xX]\.\d{1,3}\.\d{1,3}$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -83,6 +95,7 @@ class Knowledge:
     reasons: Mapping[str, Reason]
     signatures: tuple[Signature, ...]
     index: PatternIndex
+    wording: PatternIndex
     problems: tuple[str, ...] = field(default=())
 
 
@@ -102,6 +115,10 @@ def _read_documents(directory: Path) -> dict[str, Any]:
     signatures = documents["signatures.toml"].get("signature", [])
     plans = plan_entries([str(entry.get("pattern", "")) for entry in signatures])
     documents["_plans"] = plans
+    rules = documents["wording.toml"].get("rule", [])
+    documents["_wording_plans"] = plan_alternatives(
+        [[word_start(str(p)) for p in rule.get("patterns", [])] for rule in rules]
+    )
     return documents
 
 
@@ -336,6 +353,35 @@ def _signature_problems(signature: Signature, seen: set[str]) -> list[str]:
     return problems
 
 
+def _wording(document: Mapping[str, Any], plans: list[Any], problems: list[str]) -> PatternIndex:
+    rules: list[Signature] = []
+    kept: list[Any] = []
+    for position, entry in enumerate(document.get("rule", [])):
+        where = f"wording.toml rule {position + 1}"
+        try:
+            patterns = [str(p) for p in entry["patterns"]]
+            rule = Signature(
+                id=f"wording-{position + 1}-{entry['reason']}",
+                provider="",
+                pattern="|".join(patterns),
+                reason=str(entry["reason"]),
+                source="reference/wording.toml",
+                codes=tuple(int(c) for c in entry.get("codes", [])),
+                enhanced=tuple(str(c).lower() for c in entry.get("enhanced", [])),
+                priority=int(entry["strength"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(f"{where}: missing or malformed field ({exc})")
+            continue
+        entry_problems = _signature_problems(rule, set())
+        if entry_problems:
+            problems.extend(f"{where}: {p}" for p in entry_problems)
+            continue
+        rules.append(rule)
+        kept.append(plans[position] if position < len(plans) else [[rule.pattern, []]])
+    return PatternIndex(rules, kept)
+
+
 def build(directory: Path) -> Knowledge:
     """Load and index the reference data in `directory` (bad entries become `problems`)."""
     paths = [directory / name for name in FILES]
@@ -365,6 +411,9 @@ def build(directory: Path) -> Knowledge:
         reasons=reasons,
         signatures=tuple(signatures),
         index=PatternIndex(signatures, plans),
+        wording=_wording(
+            documents.get("wording.toml", {}), documents.get("_wording_plans", []), problems
+        ),
         problems=tuple(problems),
     )
 
