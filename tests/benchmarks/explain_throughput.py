@@ -5,7 +5,8 @@ Run from a checkout:  python tests/benchmarks/explain_throughput.py [--seconds 3
 Prints replies per second for annotate() (first pass over the corpus, every reply new to the
 process, and the steady state of annotating the corpus in a loop), for `ehlo explain --jsonl`
 (whole process, the corpus piped in), and the time of one `ehlo explain` process on one reply
-(best of several runs, knowledge loading included). Targets: >= 20,000 replies/s through the
+(best of several runs, knowledge loading included; wall clock and CPU time, since a busy
+machine stretches the wall clock). Targets: >= 20,000 replies/s through the
 function, < 250 ms for one `ehlo explain`.
 """
 
@@ -96,17 +97,22 @@ def bench_jsonl(corpus: list[tuple[str, str | None]], repeat: int) -> float:
     return len(lines) / elapsed
 
 
-def bench_single(runs: int) -> list[float]:
-    """Seconds for whole `ehlo explain REPLY` processes."""
-    times = []
+def bench_single(runs: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU seconds of whole `ehlo explain REPLY` processes."""
+    import resource
+
+    walls, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "ehlo", "explain", "550 5.1.1 <u@example.net>: User unknown"],
             capture_output=True, env=_env(), check=True,
         )  # fmt: skip
-        times.append(time.perf_counter() - start)
-    return times
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return walls, cpus
 
 
 def main() -> None:
@@ -123,11 +129,12 @@ def main() -> None:
     )
     jsonl = bench_jsonl(corpus, args.repeat)
     print(f"ehlo explain --jsonl, whole process:        {jsonl:>10,.0f} replies/s")
-    times = sorted(bench_single(args.runs))
+    walls, cpus = (sorted(values) for values in bench_single(args.runs))
     print(
-        f"ehlo explain REPLY, one process:            {times[0] * 1000:>10.0f} ms best, "
-        f"{times[len(times) // 2] * 1000:.0f} ms median  (target < 250 ms)"
+        f"ehlo explain REPLY, one process:            {walls[0] * 1000:>10.0f} ms best, "
+        f"{walls[len(walls) // 2] * 1000:.0f} ms median wall clock  (target < 250 ms)"
     )
+    print(f"                               CPU time:    {cpus[0] * 1000:>10.0f} ms best")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from functools import cache
 
-from ehlo.knowledge.matcher import Candidate, PatternIndex, split_alternatives
+from ehlo.knowledge.cache import cached_value
+from ehlo.knowledge.matcher import (
+    PLANNER_VERSION,
+    Candidate,
+    PatternIndex,
+    plan_alternatives,
+    split_alternatives,
+    word_start,
+)
 from ehlo.knowledge.model import Signature
 
 # (provider, marker pattern) searched case-insensitively; first match wins.
@@ -46,17 +54,17 @@ def _marker_index() -> PatternIndex:
         Signature(
             id=f"marker-{position}",
             provider=provider,
-            pattern="|".join(
-                rf"\b{alternative}" if alternative[:1].isalnum() else alternative
-                for alternative in split_alternatives(pattern)
-            ),
+            pattern=pattern,
             reason="undefined",
             source="provider markers",
             priority=-position,
         )
         for position, (provider, pattern) in enumerate(MARKERS)
     ]
-    return PatternIndex(markers)
+    split = [[word_start(a) for a in split_alternatives(pattern)] for _, pattern in MARKERS]
+    key = f"{PLANNER_VERSION}\n" + "\n".join(pattern for _, pattern in MARKERS)
+    plans = cached_value("markers", key, lambda: plan_alternatives(split))
+    return PatternIndex(markers, plans)
 
 
 def provider_from_markers(candidate: Candidate) -> str | None:
