@@ -40,9 +40,10 @@ SAMPLE = [
 ]  # fmt: skip
 
 
-def load_corpus() -> list[tuple[str, str | None]]:
+def load_corpus(given: Path | None = None) -> list[tuple[str, str | None]]:
     """The evaluation corpus (tests/data/reply-corpus.*) if present, else a built-in sample."""
-    for path in sorted((ROOT / "tests" / "data").glob("reply-corpus.*")):
+    paths = [given] if given else sorted((ROOT / "tests" / "data").glob("reply-corpus.*"))
+    for path in paths:
         if path.suffix == ".toml":
             with path.open("rb") as handle:
                 items = tomllib.load(handle).get("reply", [])
@@ -53,7 +54,7 @@ def load_corpus() -> list[tuple[str, str | None]]:
             continue
         corpus = [(str(item["reply"]), item.get("stage")) for item in items]
         if corpus:
-            print(f"corpus: {path.relative_to(ROOT)} ({len(corpus)} replies)")
+            print(f"corpus: {path} ({len(corpus)} replies)")
             return corpus
     print(f"corpus: built-in sample ({len(SAMPLE)} replies)")
     return SAMPLE
@@ -120,8 +121,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="length of the loop measurement")
     parser.add_argument("--repeat", type=int, default=20, help="corpus copies piped to --jsonl")
     parser.add_argument("--runs", type=int, default=7, help="single-reply process runs")
+    parser.add_argument(
+        "--corpus", type=Path, help="a reply corpus (.toml with [[reply]] or .jsonl)"
+    )
     args = parser.parse_args()
-    corpus = load_corpus()
+    corpus = load_corpus(args.corpus)
     first, loop = bench_function(corpus, args.seconds)
     print(f"annotate(), first pass (every reply new):  {first:>10,.0f} replies/s")
     print(

@@ -237,8 +237,8 @@ def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) ->
     if not verdicts:
         return _Verdict("undefined", 0)
     best = max(verdicts, key=lambda v: v.rank)
-    if candidate.stage in GREETING_STAGES and best.reason in CLIENT_REFUSALS:
-        # Refused before any envelope or content was sent: the client itself is refused.
+    if class_digit == 5 and candidate.stage in GREETING_STAGES and best.reason in CLIENT_REFUSALS:
+        # Refused for good before any envelope or content was sent: the client itself is.
         best = _Verdict("blocked", best.rank, rule=best.rule)
     if best.rule is None and code_rule is not None and code_rule.reason == best.reason:
         best = _Verdict(best.reason, best.rank, rule=code_rule)
