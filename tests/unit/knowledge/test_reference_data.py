@@ -84,6 +84,7 @@ def test_every_reason_id_used_by_the_data_exists() -> None:
     }
     used |= {vendor.rule.reason for vendor in base.ranges}
     used |= {signature.reason for signature in base.signatures}
+    used |= {rule.reason for rule in base.wording.signatures}
     assert used <= set(REASON_IDS)
 
 
@@ -108,7 +109,7 @@ def test_bad_fix_commands_are_reported(command: str, problem: str) -> None:
 
 
 def test_a_broken_signature_file_is_reported_not_fatal(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    for name in ("basic-codes.toml", "enhanced-codes.toml", "reasons.toml"):
+    for name in ("basic-codes.toml", "enhanced-codes.toml", "reasons.toml", "wording.toml"):
         (tmp_path / name).write_bytes((reference_dir() / name).read_bytes())
     (tmp_path / "signatures.toml").write_text(
         "schema = 1\n"

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from ehlo.knowledge.extract import extract
 from ehlo.knowledge.fill import fill_fixes, placeholder_values
-from ehlo.knowledge.heuristics import heuristic_index
 from ehlo.knowledge.loader import CodeRule, Knowledge, knowledge
 from ehlo.knowledge.matcher import Candidate, make_candidate
 from ehlo.knowledge.model import DNS_CHECK_IDS, Annotation, Reason, ReplyClass, Signature
@@ -210,7 +209,7 @@ def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) ->
     if signature is not None:
         return _Verdict(signature.reason, RANK_SIGNATURE + signature.priority, signature)
     verdicts: list[_Verdict] = []
-    for rule in heuristic_index().iterate(candidate):
+    for rule in base.wording.iterate(candidate):
         if rule.reason == "greylisted" and class_digit == 5:
             continue
         verdicts.append(_Verdict(rule.reason, rule.priority))
@@ -238,8 +237,8 @@ def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) ->
     if not verdicts:
         return _Verdict("undefined", 0)
     best = max(verdicts, key=lambda v: v.rank)
-    if candidate.stage in GREETING_STAGES and best.reason in CLIENT_REFUSALS:
-        # Refused before any envelope or content was sent: the client itself is refused.
+    if class_digit == 5 and candidate.stage in GREETING_STAGES and best.reason in CLIENT_REFUSALS:
+        # Refused for good before any envelope or content was sent: the client itself is.
         best = _Verdict("blocked", best.rank, rule=best.rule)
     if best.rule is None and code_rule is not None and code_rule.reason == best.reason:
         best = _Verdict(best.reason, best.rank, rule=code_rule)

@@ -35,8 +35,8 @@ def _sre_modules() -> tuple[Any, Any]:
 
 
 WORD = re.compile(r"\w+")
-PREFIX = 4
-PLANNER_VERSION = 2
+PREFIX = 5
+PLANNER_VERSION = 3
 """Bump when the pre-filter plan changes, so cached plans are rebuilt."""
 """Prefix anchors are indexed by their first PREFIX (or 3) characters."""
 
@@ -86,14 +86,19 @@ COMMON_WORDS = frozenset(
         "you",
         "your",
         "mail",
+        "mailbox",
         "message",
+        "messages",
         "email",
         "e",
         "address",
         "sender",
         "recipient",
+        "recipients",
         "user",
+        "users",
         "rejected",
+        "reject",
         "denied",
         "access",
         "smtp",
@@ -109,6 +114,37 @@ COMMON_WORDS = frozenset(
         "service",
         "command",
         "temporarily",
+        "information",
+        "visit",
+        "see",
+        "more",
+        "help",
+        "https",
+        "http",
+        "www",
+        "com",
+        "net",
+        "org",
+        "support",
+        "delivery",
+        "deliver",
+        "failed",
+        "account",
+        "policy",
+        "unknown",
+        "invalid",
+        "blocked",
+        "sent",
+        "send",
+        "sending",
+        "no",
+        "does",
+        "exist",
+        "found",
+        "valid",
+        "learn",
+        "go",
+        "mx",
     ]
 )
 """Words found in most replies: poor pre-filter anchors."""
@@ -133,15 +169,20 @@ def _non_word_set(items: Any) -> bool:
     return True
 
 
-def _leading_run(branch: Any) -> str:
-    """The literal word characters a branch of an alternation starts with."""
+def _leading_run(branch: Any) -> tuple[str, str]:
+    """The literal word characters a branch of an alternation starts with, and what follows
+    them: "sep" (a non-word character), "end" (the branch ends) or "other"."""
     sre = _sre_modules()[0]
     run: list[str] = []
+    after = "end"
     for op, value in branch:
-        if op is not sre.LITERAL or not _is_word_char(chr(value)):
-            break
-        run.append(chr(value))
-    return "".join(run).lower()
+        if op is sre.LITERAL and _is_word_char(chr(value)):
+            run.append(chr(value))
+            continue
+        bounding = (op is sre.LITERAL) or (op is sre.IN and _non_word_set(value))
+        after = "sep" if bounding else "other"
+        break
+    return "".join(run).lower(), after
 
 
 def _tokens(parsed: Any) -> list[tuple[str, Any]]:
@@ -192,6 +233,7 @@ def anchors_of(pattern: str) -> list[Option]:
     start = 0
     padded = [*tokens, _OTHER]
     for index, (kind, value) in enumerate(padded):
+        head, head_left = "", index > 0 and tokens[index - 1][0] in _BOUNDING
         if kind == "char":
             if not run:
                 start = index
@@ -204,6 +246,7 @@ def anchors_of(pattern: str) -> list[Option]:
                 options.append((("word", word),))
             elif left and len(word) >= 3:
                 options.append((("prefix", word),))
+            head, head_left = word, left
             run = []
         if kind in ("char", "lit"):
             literal.append(value)
@@ -212,10 +255,36 @@ def anchors_of(pattern: str) -> list[Option]:
             if len(text.strip()) >= 3:
                 options.append((("text", text),))
             literal = []
-        if kind == "alt" and value and all(len(r) >= 3 for r in value):
-            left = index > 0 and tokens[index - 1][0] in _BOUNDING
-            options.append(tuple(sorted({("prefix" if left else "text", r) for r in value})))
+        if kind == "alt" and value:
+            option = _alternation_option(head, head_left, value, padded[index + 1][0] in _BOUNDING)
+            if option:
+                options.append(option)
     return options
+
+
+def _alternation_option(
+    head: str, left: bool, branches: list[tuple[str, str]], bounded_after: bool
+) -> Option:
+    """One disjunct per branch of `(?:a|b)` (after the literal `head`), or () if one has none."""
+    disjuncts: set[Disjunct] = set()
+    for run, after in branches:
+        word = head + run
+        exact = after == "sep" or (after == "end" and bounded_after)
+        if left and exact and word:
+            disjuncts.add(("word", word))
+        elif len(word) >= 3:
+            disjuncts.add(("prefix" if left else "text", word))
+        else:
+            return ()
+    return tuple(sorted(disjuncts))
+
+
+def _common(kind: str, value: str) -> bool:
+    """Whether the disjunct is met by most replies (a common word, or a prefix of one)."""
+    if kind == "prefix":
+        key = value[:PREFIX]
+        return any(word.startswith(key) for word in COMMON_WORDS)
+    return value.strip() in COMMON_WORDS
 
 
 def choose_option(options: Sequence[Option], frequency: Counter[str]) -> Option:
@@ -225,7 +294,7 @@ def choose_option(options: Sequence[Option], frequency: Counter[str]) -> Option:
 
     def cost(option: Option) -> tuple[int, int]:
         total = sum(
-            _KIND_COST[kind] + min(frequency[value], 6) + 6 * (value.strip() in COMMON_WORDS)
+            _KIND_COST[kind] + min(frequency[value], 6) + 6 * _common(kind, value)
             for kind, value in option
         )
         return total, -sum(len(value) for _, value in option)
@@ -298,6 +367,13 @@ def _split_top(pattern: str) -> list[str]:
     return pieces
 
 
+def word_start(alternative: str) -> str:
+    """Make an alternative start at a word boundary when it starts with a word or a group."""
+    if alternative[:1].isalnum() or alternative[:1] == "(":
+        return rf"\b{alternative}"
+    return alternative
+
+
 def plan_entries(patterns: Sequence[str]) -> list[list[list[Any]]]:
     """For each pattern, its alternatives and pre-filter: [[alternative, [[kind, value], ...]]]."""
     return plan_alternatives([split_alternatives(p) for p in patterns])
@@ -341,6 +417,7 @@ def make_candidate(
     words = set(WORD.findall(lowered))
     keys = set(words)
     keys.update("\0" + word[:3] for word in words if len(word) >= 3)
+    keys.update("\0" + word[:4] for word in words if len(word) >= 4)
     keys.update("\0" + word[:PREFIX] for word in words if len(word) >= PREFIX)
     return Candidate(text, lowered, frozenset(keys), code, enhanced, stage)
 
@@ -360,7 +437,7 @@ def _stage_matches(stages: Sequence[str], stage: str) -> bool:
 
 
 class PatternIndex:
-    """Signatures (or heuristic rules) indexed by anchor; finds the best match for a reply."""
+    """Signatures (or generic wording rules) indexed by anchor; finds the best match for a reply."""
 
     def __init__(self, signatures: Iterable[Signature], plans: Sequence[Any] | None = None):
         ordered = list(signatures)
