@@ -13,7 +13,6 @@ import ipaddress
 import socket
 from dataclasses import dataclass
 
-import dns.asyncquery
 import dns.exception
 import dns.flags
 import dns.message
@@ -26,6 +25,7 @@ import dns.resolver
 import dns.rrset
 
 from ehlo.dnsauth.answer import Answer, AnswerStatus
+from ehlo.dnsauth.transport import exchange
 
 MAX_CNAME_HOPS = 8
 EDNS_PAYLOAD = 1232
@@ -232,10 +232,8 @@ class DnsResolver:
             for server in servers:
                 self.queries += 1
                 try:
-                    response, _ = await dns.asyncquery.udp_with_fallback(
-                        query, server, timeout=self.timeout, port=self.port
-                    )
-                except dns.exception.Timeout:
+                    response, _ = await exchange(query, server, self.port, self.timeout)
+                except (dns.exception.Timeout, TimeoutError):
                     last = _Outcome(
                         "timeout",
                         error=f"no answer from {self._where(server)} within {self.timeout:g} s"
