@@ -13,7 +13,6 @@ import ipaddress
 import socket
 from dataclasses import dataclass
 
-import dns.asyncquery
 import dns.exception
 import dns.flags
 import dns.message
@@ -26,6 +25,7 @@ import dns.resolver
 import dns.rrset
 
 from ehlo.dnsauth.answer import Answer, AnswerStatus
+from ehlo.dnsauth.transport import exchange, raw_answer_records
 
 MAX_CNAME_HOPS = 8
 EDNS_PAYLOAD = 1232
@@ -232,10 +232,8 @@ class DnsResolver:
             for server in servers:
                 self.queries += 1
                 try:
-                    response, _ = await dns.asyncquery.udp_with_fallback(
-                        query, server, timeout=self.timeout, port=self.port
-                    )
-                except dns.exception.Timeout:
+                    response, wire = await exchange(query, server, self.port, self.timeout)
+                except (dns.exception.Timeout, TimeoutError):
                     last = _Outcome(
                         "timeout",
                         error=f"no answer from {self._where(server)} within {self.timeout:g} s"
@@ -251,6 +249,8 @@ class DnsResolver:
                     last = _Outcome("error", error=f"bad answer from {self._where(server)}: {exc}")
                     continue
                 outcome = self._interpret(response, qname, rdtype, server)
+                if response.errors and wire is not None:
+                    outcome = _with_unparsed(outcome, wire, qname, rdtype)
                 if outcome.status in ("servfail", "refused", "error") and len(servers) > 1:
                     last = outcome
                     continue
@@ -316,3 +316,26 @@ def _find(
 
 def _has_soa(response: dns.message.Message) -> bool:
     return any(rrset.rdtype == dns.rdatatype.SOA for rrset in response.authority)
+
+
+def _with_unparsed(
+    outcome: _Outcome, wire: bytes, qname: dns.name.Name, rdtype: dns.rdatatype.RdataType
+) -> _Outcome:
+    """OUTCOME with the records dnspython refused to parse added in a raw text form."""
+    texts: list[str] = []
+    for data in raw_answer_records(wire, qname, rdtype):
+        try:
+            rdata = dns.rdata.from_wire(dns.rdataclass.IN, rdtype, data, 0, len(data))
+            texts.append(record_text(rdata))
+        except dns.exception.DNSException:
+            texts.append(_raw_text(rdtype, data))
+    if not texts:
+        return outcome
+    return _Outcome("ok", tuple(texts), outcome.authenticated)
+
+
+def _raw_text(rdtype: dns.rdatatype.RdataType, data: bytes) -> str:
+    """A malformed record's text: TLSA keeps its fields, anything else RFC 3597's generic form."""
+    if rdtype == dns.rdatatype.TLSA and len(data) >= 3:
+        return f"{data[0]} {data[1]} {data[2]} {data[3:].hex()}"
+    return f"\\# {len(data)} {data.hex()}"
