@@ -90,3 +90,17 @@ def test_message_file_with_bare_line_feeds(
     assert isinstance(content, bytes)
     assert b"after a lone dot" in content
     assert content.replace(b"\r\n", b"\n").endswith(b"\n.\nafter a lone dot\n")
+
+
+def test_required_starttls_that_is_not_offered_exits_3(collector: tuple[str, Collector]) -> None:
+    target, handler = collector
+    run = run_check(
+        target, "--tls", "starttls", "--from", "a@x.example", "--to", "b@y.example", "--json"
+    )
+    assert run.code == 3, run.output
+    document = run.json()
+    error = document["error"]
+    assert isinstance(error, dict) and error["kind"] == "tls" and "STARTTLS" in error["message"]
+    sent = [step["sent"] for step in document["steps"]]  # type: ignore[union-attr]
+    assert not any(line and line.startswith("MAIL") for line in sent)
+    assert handler.envelopes == []
