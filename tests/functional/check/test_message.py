@@ -104,3 +104,28 @@ def test_required_starttls_that_is_not_offered_exits_3(collector: tuple[str, Col
     sent = [step["sent"] for step in document["steps"]]  # type: ignore[union-attr]
     assert not any(line and line.startswith("MAIL") for line in sent)
     assert handler.envelopes == []
+
+
+def test_ipv6_literal_target() -> None:
+    import socket
+
+    try:
+        probe = socket.socket(socket.AF_INET6)
+        probe.bind(("::1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    handler = Collector()
+    controller = Controller(handler, hostname="::1", port=port)
+    controller.start()
+    try:
+        run = run_check(
+            f"[::1]:{port}", "--tls", "none", "-6", "--from", "a@x.example", "--to",
+            "b@y.example", "--json",
+        )  # fmt: skip
+    finally:
+        controller.stop()
+    assert run.code == 0, run.output
+    assert run.json()["peer"] == {"address": "::1", "port": port}
+    assert len(handler.envelopes) == 1
