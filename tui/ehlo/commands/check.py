@@ -194,7 +194,12 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     help="Verify against this CA bundle (PEM) instead of the system's.",
 )
 @click.option("--server-name", metavar="NAME", help="Name for SNI and certificate checks.")
-@click.option("--port", type=click.IntRange(1, 65535), help="Port (default 25, 465 for implicit).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    metavar="P",
+    help="Port (default 25; 465 for implicit).",
+)
 @click.option("-4", "ipv4", is_flag=True, help="Connect over IPv4 only.")
 @click.option("-6", "ipv6", is_flag=True, help="Connect over IPv6 only.")
 @click.option(
@@ -203,7 +208,12 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     help="DNS server for @domain targets (default: the system's).",
 )
 @click.option("--helo", metavar="NAME", help="Name to send in EHLO/HELO.")
-@click.option("--auth", type=click.Choice(MECHANISMS, case_sensitive=False), help="SASL mechanism.")
+@click.option(
+    "--auth",
+    type=click.Choice(MECHANISMS, case_sensitive=False),
+    metavar="[PLAIN|LOGIN|CRAM-MD5|XOAUTH2]",
+    help="Authenticate with this SASL mechanism.",
+)
 @click.option("--user", metavar="U", help="User name for --auth.")
 @click.option("--password-env", metavar="VAR", help="Read the password (or token) from $VAR.")
 @click.option(
