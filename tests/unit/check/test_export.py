@@ -7,7 +7,7 @@ import shlex
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ehlo.export import (
@@ -317,6 +317,7 @@ def test_swaks_command_quotes_hostile_values() -> None:
     assert words[words.index("--quit-after") + 1] == "rcpt"
 
 
+@settings(deadline=None)
 @given(st.text(min_size=1, max_size=40), st.text(min_size=1, max_size=40))
 def test_swaks_command_round_trips_any_value(sender: str, secret: str) -> None:
     request = CommandRequest(
@@ -383,6 +384,7 @@ def transcripts(draw: st.DrawFn) -> list[Event]:
     return events
 
 
+@settings(deadline=None)
 @given(transcripts())
 def test_any_transcript_exports_without_error(events: list[Event]) -> None:
     result = classify(events)
