@@ -319,3 +319,26 @@ def test_plain_smtp_to_an_implicit_tls_port_fails_cleanly(postfix: PostfixServer
     assert run.code == 3, run.output
     assert "Traceback" not in run.output
     assert "result: error" in run.stdout
+
+
+def test_a_reader_that_goes_away_does_not_break_the_check(postfix: PostfixServer) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ehlo_env
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ehlo", "check", postfix.target, "--from", SENDER, "--to",
+         postfix.address("nobody"), "--no-verify"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=ehlo_env(),
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the first line, like `| head -0`
+    code = process.wait(timeout=60)
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    assert code == 2, errors
+    assert "Traceback" not in errors and "internal error" not in errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -95,15 +96,27 @@ class Printer:
         self.previous_at: float | None = time.time()
 
     def line(self, text: str) -> None:
-        if self.enabled:
+        if not self.enabled:
+            return
+        try:
             sys.stdout.write(text + "\n")
             sys.stdout.flush()
+        except BrokenPipeError:  # the reader went away (`| head`): finish quietly
+            self.enabled = False
+            _silence_stdout()
 
     def event(self, event: Event) -> None:
         if self.enabled:
             for text in format_event(event, explain=self.explain, previous_at=self.previous_at):
                 self.line(text)
         self.previous_at = event.at
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null so that nothing fails when flushing at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _never_reached_server(events: Sequence[Event]) -> bool:
@@ -210,10 +223,19 @@ async def _run(request: CheckRequest) -> int:
         document = to_json(events, target=request.target.text, result=result)
         if request.target.kind == "domain":
             document["attempts"] = attempts
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        _write(json.dumps(document, indent=2))
     else:
         printer.line(_summary(result, events, (time.time() - started) * 1000))
     return EXIT_CODES[result]
+
+
+def _write(text: str) -> None:
+    """Print text, quietly giving up when the reader has gone away."""
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
 
 
 def _describe(endpoint: Endpoint) -> str:
@@ -228,7 +250,7 @@ def _report_unresolved(request: CheckRequest, message: str, printer: Printer) ->
     if request.as_json:
         error = ErrorEvent(time.time(), "connect", "resolve", message)
         document = to_json([], target=request.target.text, result="error", error=error)
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        _write(json.dumps(document, indent=2))
     else:
         sys.stderr.write(f"ehlo check: {message}\n")
     return EXIT_CODES["error"]
