@@ -269,10 +269,33 @@ def describe_tls(facts: TlsFacts) -> list[str]:
     return lines
 
 
+def printable(text: str) -> str:
+    """Text safe for a terminal: control characters (escape sequences from a hostile server,
+    stray CR or NUL) become visible `\\xNN` escapes."""
+    if text.isprintable():
+        return text
+    return "".join(
+        char
+        if char.isprintable() or char == "\t"
+        else f"\\x{ord(char):02x}"
+        if ord(char) < 0x100
+        else f"\\u{ord(char):04x}"
+        for char in text
+    )
+
+
 def format_event(
     event: Event, *, explain: Explain | None = None, previous_at: float | None = None
 ) -> list[str]:
-    """The human lines for one event (for printing a transcript as it happens)."""
+    """The human lines for one event (for printing a transcript as it happens).
+
+    Every line is made printable: server text can carry terminal escape sequences.
+    """
+    return [printable(line) for line in _event_lines(event, explain, previous_at)]
+
+
+def _event_lines(event: Event, explain: Explain | None, previous_at: float | None) -> list[str]:
+    """The lines of one event, as they are."""
     if isinstance(event, Connected):
         elapsed = _ms(previous_at, event.at) if previous_at is not None else None
         tls = " with TLS" if event.implicit_tls else ""

@@ -431,3 +431,20 @@ def test_command_request_from_a_delivery_plan() -> None:
     words = shlex.split(swaks_command(request))
     assert words[words.index("--quit-after") + 1] == "helo"
     assert "sekret-42" not in " ".join(words)
+
+
+def test_text_never_passes_terminal_escapes_through() -> None:
+    script = Script().connect().reply("connect", "220 \x1b]0;owned\x07 hi \x1b[2J\u202eevil")
+    script.error("ehlo", "protocol", "server said \x1b[31mred\r\x00")
+    text = to_text(script.events)
+    assert "\x1b" not in text and "\x07" not in text and "\x00" not in text
+    assert "\u202e" not in text and "\r" not in text
+    assert "\\x1b]0;owned\\x07" in text and "\\u202eevil" in text
+
+
+@settings(deadline=None)
+@given(st.text(max_size=60))
+def test_printable_output_for_any_reply_text(text: str) -> None:
+    script = Script().connect().reply("connect", "220 " + text)
+    for line in to_text(script.events).splitlines():
+        assert line.isprintable() or "\t" in line
