@@ -113,8 +113,9 @@ MAX_BOUND = 1000
 """Largest allowed upper bound of a counted repeat such as `.{0,60}`."""
 
 ADVERSARIAL_SIZE = 50_000
-TIME_LIMIT = 0.25
-"""Seconds one search over 50 KB of adversarial text may take (linear patterns need ~1 ms)."""
+TIME_LIMIT = 0.5
+"""Seconds one search over 50 KB of adversarial text may take (linear patterns need ~1 ms;
+catastrophic backtracking on 50 KB takes minutes)."""
 
 
 @cache
@@ -283,10 +284,15 @@ def test_pattern_is_fast_on_adversarial_text(signature_id: str) -> None:
     pattern = by_id(signature_id)["pattern"]
     compiled = re.compile(pattern, re.IGNORECASE)
     for text in adversarial_texts(pattern):
-        started = time.perf_counter()
-        compiled.search(text)
-        elapsed = time.perf_counter() - started
+        elapsed = min(search_time(compiled, text) for _ in range(3))
         assert elapsed < TIME_LIMIT, f"{elapsed:.3f}s on {text[:30]!r}..."
+
+
+def search_time(compiled: re.Pattern[str], text: str) -> float:
+    """Seconds one search takes (the best of several runs hides load from other processes)."""
+    started = time.perf_counter()
+    compiled.search(text)
+    return time.perf_counter() - started
 
 
 def test_no_two_signatures_are_identical() -> None:
