@@ -8,10 +8,10 @@ import pytest
 
 from ehlo.knowledge import annotate
 from ehlo.smtp.reply import parse_reply
-from tests.unit.knowledge.replies import REPLIES
+from tests.unit.knowledge.replies import REPLIES, TYPICAL
 
 
-@pytest.mark.parametrize(("reply", "stage", "reply_class", "reason", "retry"), REPLIES)
+@pytest.mark.parametrize(("reply", "stage", "reply_class", "reason", "retry"), REPLIES + TYPICAL)
 def test_real_replies(
     reply: str, stage: str | None, reply_class: str, reason: str, retry: bool
 ) -> None:

@@ -41,6 +41,10 @@ TEMPORARY_WORDING = re.compile(
     r"rejected|refused|restricted|throttled)|rate.limited|try again (?:later|in \d)",
     re.IGNORECASE,
 )
+LIFTING_REASONS = frozenset(
+    {"blocked", "badreputation", "ratelimited", "policyviolation", "spamdetected", "filtered"}
+)
+"""Refusals that can lift by themselves when the server says they are temporary."""
 GREETING_STAGES = frozenset({"connect", "ehlo", "helo"})
 CLIENT_REFUSALS = frozenset(
     {"spamdetected", "policyviolation", "filtered", "rejected", "userunknown"}
@@ -293,7 +297,12 @@ def _build(
         advice = "Nothing to retry: the server waits for the client's next line."
     if failure and reason is not None:
         retry = reason.retry_transient if reply_class == "transient" else reason.retry_permanent
-        if reply_class == "transient" and not retry and _says_temporary(text):
+        if (
+            reply_class == "transient"
+            and not retry
+            and verdict.reason in LIFTING_REASONS
+            and _says_temporary(text)
+        ):
             retry = True
         if signature is not None and signature.retry is not None:
             retry = signature.retry
