@@ -1,9 +1,10 @@
 """The DNS resolver the checks use: a thin async wrapper over dnspython.
 
 It asks the system's nameservers or one given server (tests use a local nsd on a high port),
-with a timeout and retries, falls back to TCP when a UDP answer is truncated, sets the DO bit
-so a validating resolver reports the AD flag, follows CNAME chains a server left unfinished,
-and caches every answer per instance so that concurrent identical queries share one lookup.
+with a timeout and retries, and falls back to TCP when a UDP answer is truncated. It sets the
+AD bit (and DO for DNSSEC record types) so a validating resolver reports validation, follows
+CNAME chains a server left unfinished, and caches every answer per instance so that concurrent
+identical queries share one lookup.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from ehlo.dnsauth.transport import exchange, raw_answer_records
 
 MAX_CNAME_HOPS = 8
 EDNS_PAYLOAD = 1232
+DNSSEC_TYPES = frozenset(
+    {dns.rdatatype.DNSKEY, dns.rdatatype.DS, dns.rdatatype.TLSA, dns.rdatatype.RRSIG}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,8 +227,10 @@ class DnsResolver:
     async def _ask(
         self, servers: tuple[str, ...], qname: dns.name.Name, rdtype: dns.rdatatype.RdataType
     ) -> _Outcome:
+        # AD in the query asks a validating resolver to report validation (RFC 6840 5.7);
+        # DO (and with it RRSIGs in the answer) only where the records are about DNSSEC itself.
         query = dns.message.make_query(
-            qname, rdtype, use_edns=0, want_dnssec=True, payload=EDNS_PAYLOAD
+            qname, rdtype, use_edns=0, want_dnssec=rdtype in DNSSEC_TYPES, payload=EDNS_PAYLOAD
         )
         query.flags |= dns.flags.AD
         last = _Outcome("error", error="no nameserver")
