@@ -23,7 +23,6 @@ import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
-import dns.rrset
 
 from ehlo.dnsauth.answer import Answer, AnswerStatus
 from ehlo.dnsauth.transport import BadResponse, RawRecord, Response, exchange
