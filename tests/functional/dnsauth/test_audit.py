@@ -251,3 +251,46 @@ def test_cli_json_has_the_documented_details(rich_nsd: NsdServer) -> None:
         assert {"selector", "status", "key_type", "key_bits"} <= set(selector)
     host = checks["mx"]["details"]["hosts"][0]
     assert {"host", "preference", "addresses"} <= set(host)
+
+
+def test_cli_progress_only_on_a_terminal(rich_nsd: NsdServer) -> None:
+    import os
+    import pty
+    import sys
+
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ehlo",
+                "audit",
+                "example.test",
+                "--only",
+                "mx,tls-rpt",
+                "--resolver",
+                f"{rich_nsd.host}:{rich_nsd.port}",
+            ],
+            env=ehlo_env(),
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        os.close(slave)
+        progress = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            progress += chunk
+    finally:
+        os.close(master)
+    assert done.returncode == 0
+    assert b"checking 2/2" in progress
+    assert "checking" not in done.stdout

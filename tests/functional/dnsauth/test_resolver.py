@@ -150,3 +150,14 @@ async def test_resolver_given_by_host_name(rich_nsd: NsdServer) -> None:
     answer = await resolver.resolve("mx2.example.test", "A")
     assert answer.records == ("192.0.2.26",)
     assert resolver.description == f"localhost:{rich_nsd.port}"
+
+
+async def test_closed_port_is_an_error_not_a_hang() -> None:
+    from tests.fixtures.nsd import free_port
+
+    resolver = DnsResolver("127.0.0.1", free_port(), timeout=2, retries=1)
+    started = time.monotonic()
+    answer = await resolver.resolve("example.test", "A")
+    assert time.monotonic() - started < 1.0
+    assert answer.status == "error"
+    assert "cannot reach 127.0.0.1" in (answer.error or "")
