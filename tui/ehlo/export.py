@@ -25,9 +25,9 @@ from ehlo.smtp.events import (
 )
 from ehlo.smtp.options import ConnectOptions, Credentials
 from ehlo.smtp.reply import Reply
-from ehlo.smtp.tls import TlsFacts
 
 if TYPE_CHECKING:
+    from ehlo.smtp.tls import TlsFacts
     from ehlo.smtp.transaction import DeliveryPlan
 
 Result = Literal["delivered", "stopped", "transient", "permanent", "error"]
@@ -236,6 +236,7 @@ def to_json(
 
 
 _TIME_WIDTH = 11
+_INDENT = " " * _TIME_WIDTH
 
 
 def _time(ms: float | None) -> str:
@@ -244,10 +245,6 @@ def _time(ms: float | None) -> str:
         return " " * _TIME_WIDTH
     text = f"{ms:.1f} ms" if ms < 10_000 else f"{ms / 1000:.1f} s"
     return f"{text:>{_TIME_WIDTH - 2}}  "
-
-
-def _indent() -> str:
-    return " " * _TIME_WIDTH
 
 
 def describe_tls(facts: TlsFacts) -> list[str]:
@@ -304,22 +301,22 @@ def _event_lines(event: Event, explain: Explain | None, previous_at: float | Non
             f" from {_address(event.local)}"
         ]
     if isinstance(event, Sent):
-        return [f"{_indent()}-> {event.line}"]
+        return [f"{_INDENT}-> {event.line}"]
     if isinstance(event, Received):
         lines = event.reply.lines or ("(empty reply)",)
         out = [f"{_time(event.elapsed_ms)}<- {lines[0]}"]
-        out.extend(f"{_indent()}<- {line}" for line in lines[1:])
+        out.extend(f"{_INDENT}<- {line}" for line in lines[1:])
         text = (explain or basic_meaning)(event.reply, event.stage) or basic_meaning(event.reply)
-        out.append(f"{_indent()}   = {text}")
-        out.extend(f"{_indent()}   ! {problem}" for problem in event.reply.violations)
+        out.append(f"{_INDENT}   = {text}")
+        out.extend(f"{_INDENT}   ! {problem}" for problem in event.reply.violations)
         return out
     if isinstance(event, TlsUpgraded):
-        return [f"{_indent()}*  {line}" for line in describe_tls(event.facts)]
+        return [f"{_INDENT}*  {line}" for line in describe_tls(event.facts)]
     if isinstance(event, ProtocolViolation):
-        return [f"{_indent()}!  protocol violation ({event.stage}): {event.message}"]
+        return [f"{_INDENT}!  protocol violation ({event.stage}): {event.message}"]
     if isinstance(event, ErrorEvent):
-        return [f"{_indent()}x  {event.kind} error at {event.stage}: {event.message}"]
-    return [f"{_indent()}*  connection closed by {event.by}: {event.reason}"]
+        return [f"{_INDENT}x  {event.kind} error at {event.stage}: {event.message}"]
+    return [f"{_INDENT}*  connection closed by {event.by}: {event.reason}"]
 
 
 def to_text(
