@@ -24,8 +24,12 @@ _MAX_VALUE = 300
 
 @click.command(name="audit", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("domain")
-@click.option("--ip", help="The sending IP: enables the ptr and dnsbl checks and SPF evaluation.")
-@click.option("--helo", help="The HELO/EHLO name the sender uses (SPF and PTR).")
+@click.option(
+    "--ip",
+    metavar="IP",
+    help="The sending IP: enables the ptr and dnsbl checks and SPF evaluation.",
+)
+@click.option("--helo", metavar="NAME", help="The HELO/EHLO name the sender uses (SPF and PTR).")
 @click.option(
     "--selector", "selectors", multiple=True, metavar="S", help="A DKIM selector (repeatable)."
 )
@@ -42,6 +46,7 @@ _MAX_VALUE = 300
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1, max=600),
+    metavar="S",
     default=20.0,
     show_default=True,
     help="Seconds for the whole audit.",
