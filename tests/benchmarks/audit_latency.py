@@ -31,6 +31,7 @@ from tests.fixtures.delay_proxy import running_delay_proxy  # noqa: E402
 from tests.fixtures.nsd import start_nsd, stop_nsd  # noqa: E402
 from tests.fixtures.zones import GOOD_IP, MX_CERT_DER, RICH_DOMAIN, RICH_ZONES  # noqa: E402
 
+from ehlo.commands.audit import freeze_heap  # noqa: E402
 from ehlo.dnsauth.answer import Answer  # noqa: E402
 from ehlo.dnsauth.audit import audit  # noqa: E402
 from ehlo.dnsauth.context import AuditContext  # noqa: E402
@@ -129,6 +130,7 @@ def main() -> int:
             https_port,
         ):
             assert https_port is not None
+            freeze_heap()  # as `ehlo audit` does before it starts
             warm_up = asyncio.run(_one_run(proxy_port, https_port, client_context))
             runs = [
                 asyncio.run(_one_run(proxy_port, https_port, client_context))

@@ -119,10 +119,10 @@ async def test_audit_respects_its_timeout_whatever_hangs() -> None:
         started = time.monotonic()
         seen: list[CheckResult] = []
         report = await audit(
-            resolver, AuditContext("example.test", ip=GOOD_IP), timeout=0.5, on_result=seen.append
+            resolver, AuditContext("example.test", ip=GOOD_IP), timeout=1.0, on_result=seen.append
         )
         elapsed = time.monotonic() - started
-    assert elapsed < 1.5
+    assert elapsed < 1.6  # the timeout, plus unwinding and the reachability probe
     assert {check.status for check in report.checks} == {"error"}
     assert all(
         "did not finish" in check.summary or "not available" in check.summary

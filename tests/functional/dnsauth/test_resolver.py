@@ -161,3 +161,15 @@ async def test_closed_port_is_an_error_not_a_hang() -> None:
     assert time.monotonic() - started < 1.0
     assert answer.status == "error"
     assert "cannot reach 127.0.0.1" in (answer.error or "")
+
+
+async def test_ipv6_resolver_address(rich_nsd: NsdServer) -> None:
+    from ehlo.dnsauth.resolver import parse_resolver_arg
+
+    handler = proxy_handler((rich_nsd.host, rich_nsd.port))
+    with ScriptedDns(handler, host="::1") as server:
+        host, port = parse_resolver_arg(f"[::1]:{server.port}")
+        resolver = DnsResolver(host, port, timeout=2)
+        answer = await resolver.resolve("mx2.example.test", "A")
+    assert answer.records == ("192.0.2.26",)
+    assert resolver.description == f"[::1]:{server.port}"

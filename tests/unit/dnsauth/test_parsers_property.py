@@ -91,3 +91,18 @@ def test_generic_names() -> None:
     assert looks_generic("203-0-113-7.dynamic.isp.example", ip)
     assert looks_generic("dsl-pool.isp.example", ip)
     assert not looks_generic("mail.example.com", ip)
+
+
+def test_parse_ip_forms() -> None:
+    from ehlo.dnsauth.common import parse_ip
+
+    assert str(parse_ip("[192.0.2.1]")) == "192.0.2.1"
+    assert str(parse_ip("::ffff:192.0.2.1")) == "192.0.2.1"
+    assert str(parse_ip("IPv6:2001:db8::1")) == "2001:db8::1"
+    for bad in ("", "1.2.3", "300.1.1.1", "example.com", "1.2.3.4/24"):
+        try:
+            parse_ip(bad)
+        except ValueError as exc:
+            assert "is not an IPv4 or IPv6 address" in str(exc)
+        else:
+            raise AssertionError(bad)

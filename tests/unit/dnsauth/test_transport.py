@@ -84,3 +84,19 @@ def test_mutated_responses_never_raise_anything_else(noise: bytes, position: int
     for record in response.answer:
         with contextlib.suppress(dns.exception.DNSException):
             record_text(response.parse(record))
+
+
+def test_query_wire_is_a_valid_edns_query() -> None:
+    from ehlo.dnsauth.resolver import query_wire
+
+    plain = dns.message.from_wire(query_wire(NAME, dns.rdatatype.MX))
+    assert plain.question[0].name == NAME
+    assert plain.question[0].rdtype == dns.rdatatype.MX
+    assert plain.flags & dns.flags.RD
+    assert plain.flags & dns.flags.AD
+    assert plain.edns == 0
+    assert plain.payload == 1232
+    assert not plain.ednsflags & dns.flags.DO
+    signed = dns.message.from_wire(query_wire(NAME, dns.rdatatype.TLSA, dnssec_ok=True))
+    assert signed.ednsflags & dns.flags.DO
+    assert len({query_wire(NAME, 1)[:2] for _ in range(20)}) > 1

@@ -198,8 +198,8 @@ async def audit(
         results[check_id] = result
         if on_result is not None:
             on_result(result)
-    if pending:
-        await asyncio.wait(pending, timeout=0.5)
+    if pending:  # let the cancelled checks unwind (they are waiting on DNS, so at once)
+        await asyncio.wait(pending, timeout=0.1)
     checks = tuple(results[check_id] for check_id in selected)
     reachable = await _dns_reachable(resolver, domain, checks, deadline)
     return Report(

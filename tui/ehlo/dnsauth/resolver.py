@@ -10,13 +10,14 @@ identical queries share one lookup.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
+import secrets
 import socket
+import struct
 from dataclasses import dataclass
 
 import dns.exception
-import dns.flags
-import dns.message
 import dns.name
 import dns.rcode
 import dns.rdata
@@ -28,6 +29,9 @@ from ehlo.dnsauth.answer import Answer, AnswerStatus
 from ehlo.dnsauth.transport import BadResponse, RawRecord, Response, exchange
 
 MAX_CNAME_HOPS = 8
+_RD = 0x0100
+_AD = 0x0020
+_DO = 0x8000
 EDNS_PAYLOAD = 1232
 DNSSEC_TYPES = frozenset(
     {dns.rdatatype.DNSKEY, dns.rdatatype.DS, dns.rdatatype.TLSA, dns.rdatatype.RRSIG}
@@ -43,6 +47,20 @@ class _Outcome:
     authenticated: bool = False
     error: str | None = None
     pending_target: dns.name.Name | None = None
+
+
+def query_wire(qname: dns.name.Name, rdtype: int, dnssec_ok: bool = False) -> bytes:
+    """A recursive query for QNAME/RDTYPE with EDNS0, in wire form (RFC 1035 4.1, RFC 6891).
+
+    The AD bit asks a validating resolver to say whether it validated (RFC 6840 5.7); DO
+    (and with it RRSIGs in the answer) is set only when DNSSEC_OK is asked for.
+    """
+    header = struct.pack("!HHHHHH", secrets.randbits(16), _RD | _AD, 1, 0, 0, 1)
+    question = bytes(qname.to_wire() or b"") + struct.pack("!HH", rdtype, dns.rdataclass.IN)
+    opt = b"\x00" + struct.pack(
+        "!HHIH", dns.rdatatype.OPT, EDNS_PAYLOAD, _DO if dnssec_ok else 0, 0
+    )
+    return header + question + opt
 
 
 def parse_resolver_arg(value: str) -> tuple[str, int]:
@@ -94,6 +112,7 @@ def parse_resolver_arg(value: str) -> tuple[str, int]:
     return host, port
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_name(name: str) -> str:
     """NAME in lower-case A-label form without the trailing dot; raises ValueError if invalid."""
     text = name.strip().rstrip(".")
@@ -226,13 +245,7 @@ class DnsResolver:
     async def _ask(
         self, servers: tuple[str, ...], qname: dns.name.Name, rdtype: dns.rdatatype.RdataType
     ) -> _Outcome:
-        # AD in the query asks a validating resolver to report validation (RFC 6840 5.7);
-        # DO (and with it RRSIGs in the answer) only where the records are about DNSSEC itself.
-        query = dns.message.make_query(
-            qname, rdtype, use_edns=0, want_dnssec=rdtype in DNSSEC_TYPES, payload=EDNS_PAYLOAD
-        )
-        query.flags |= dns.flags.AD
-        wire = query.to_wire()
+        wire = query_wire(qname, rdtype, dnssec_ok=rdtype in DNSSEC_TYPES)
         last = _Outcome("error", error="no nameserver")
         for attempt in range(self.retries + 1):
             for server in servers:
