@@ -1,0 +1,452 @@
+"""Matching reply texts against many wording patterns quickly.
+
+Patterns are split at their top-level `|` and each alternative is compiled once, on first use.
+Before any regex runs, a pre-filter picks the candidates: parsing each alternative gives a
+condition every match implies (a whole word, a word prefix, or a substring the text must hold,
+or one of several), and a reply's words are looked up in dictionaries of those conditions, so
+only a handful of alternatives are tried per reply.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ehlo.knowledge.model import Signature
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    try:
+        import re._constants as _sre  # type: ignore[import-not-found,unused-ignore]
+        import re._parser as _sre_parse  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - Python < 3.11 layout
+        import sre_constants as _sre  # type: ignore[no-redef,unused-ignore]
+        import sre_parse as _sre_parse  # type: ignore[no-redef,unused-ignore]
+
+WORD = re.compile(r"\w+")
+PREFIX = 4
+PLANNER_VERSION = 2
+"""Bump when the pre-filter plan changes, so cached plans are rebuilt."""
+"""Prefix anchors are indexed by their first PREFIX (or 3) characters."""
+
+Disjunct = tuple[str, str]
+"""("word", w): w is a whole word of the text; ("prefix", p): a word starts with p;
+("text", s): s is a substring of the (lower-cased) text."""
+
+Option = tuple[Disjunct, ...]
+"""A condition every match implies: the text holds at least one of the disjuncts."""
+
+_SEP = ("sep", "")
+_OTHER = ("other", "")
+_BOUNDING = ("sep", "lit")
+_KIND_COST = {"word": 0, "prefix": 1, "text": 8}
+COMMON_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "by",
+        "can",
+        "could",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "please",
+        "the",
+        "this",
+        "to",
+        "was",
+        "we",
+        "with",
+        "you",
+        "your",
+        "mail",
+        "message",
+        "email",
+        "e",
+        "address",
+        "sender",
+        "recipient",
+        "user",
+        "rejected",
+        "denied",
+        "access",
+        "smtp",
+        "server",
+        "domain",
+        "host",
+        "ip",
+        "try",
+        "again",
+        "later",
+        "error",
+        "code",
+        "service",
+        "command",
+        "temporarily",
+    ]
+)
+"""Words found in most replies: poor pre-filter anchors."""
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _non_word_set(items: Any) -> bool:
+    """Whether a character class `[...]` only holds non-word characters."""
+    for op, value in items:
+        if op is _sre.LITERAL:
+            if _is_word_char(chr(value)):
+                return False
+        elif op is _sre.CATEGORY:
+            if value not in (_sre.CATEGORY_SPACE, _sre.CATEGORY_NOT_WORD):
+                return False
+        else:
+            return False
+    return True
+
+
+def _leading_run(branch: Any) -> str:
+    """The literal word characters a branch of an alternation starts with."""
+    run: list[str] = []
+    for op, value in branch:
+        if op is not _sre.LITERAL or not _is_word_char(chr(value)):
+            break
+        run.append(chr(value))
+    return "".join(run).lower()
+
+
+def _tokens(parsed: Any) -> list[tuple[str, Any]]:
+    """The pattern's top-level sequence: ("char", c), ("lit", c), ("sep", ""), ("alt", runs),
+    ("other", "")."""
+    tokens: list[tuple[str, Any]] = []
+    for op, value in parsed:
+        if op is _sre.LITERAL:
+            char = chr(value)
+            tokens.append(("char", char) if _is_word_char(char) else ("lit", char))
+        elif op is _sre.SUBPATTERN:
+            inner = value[-1]
+            if len(inner) == 1 and inner[0][0] is _sre.BRANCH:
+                tokens.append(("alt", [_leading_run(b) for b in inner[0][1][1]]))
+            else:
+                tokens.extend(_tokens(inner))
+        elif op is _sre.BRANCH:
+            tokens.append(("alt", [_leading_run(b) for b in value[1]]))
+        elif op is _sre.IN:
+            tokens.append(_SEP if _non_word_set(value) else _OTHER)
+        elif op is _sre.AT:
+            boundary = value in (_sre.AT_BOUNDARY, _sre.AT_BEGINNING, _sre.AT_END,
+                                 _sre.AT_BEGINNING_STRING, _sre.AT_END_STRING)  # fmt: skip
+            tokens.append(_SEP if boundary else _OTHER)
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            low, _high, inner = value
+            inner_tokens = _tokens(inner) if len(inner) == 1 else [_OTHER]
+            separating = low >= 1 and inner_tokens and inner_tokens[0][0] in _BOUNDING
+            tokens.append(_SEP if separating else _OTHER)
+        else:
+            tokens.append(_OTHER)
+    return tokens
+
+
+def anchors_of(pattern: str) -> list[Option]:
+    """Conditions on the lower-cased text that every match of `pattern` implies."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = _sre_parse.parse(pattern, re.IGNORECASE)
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return []
+    tokens = _tokens(parsed)
+    options: list[Option] = []
+    run: list[str] = []
+    literal: list[str] = []
+    start = 0
+    padded = [*tokens, _OTHER]
+    for index, (kind, value) in enumerate(padded):
+        if kind == "char":
+            if not run:
+                start = index
+            run.append(value)
+        elif run:
+            left = start > 0 and tokens[start - 1][0] in _BOUNDING
+            right = kind in _BOUNDING
+            word = "".join(run).lower()
+            if left and right:
+                options.append((("word", word),))
+            elif left and len(word) >= 3:
+                options.append((("prefix", word),))
+            run = []
+        if kind in ("char", "lit"):
+            literal.append(value)
+        else:
+            text = "".join(literal).lower()
+            if len(text.strip()) >= 3:
+                options.append((("text", text),))
+            literal = []
+        if kind == "alt" and value and all(len(r) >= 3 for r in value):
+            left = index > 0 and tokens[index - 1][0] in _BOUNDING
+            options.append(tuple(sorted({("prefix" if left else "text", r) for r in value})))
+    return options
+
+
+def choose_option(options: Sequence[Option], frequency: Counter[str]) -> Option:
+    """The most selective condition: few, rare, exact disjuncts; () when there is none."""
+    if not options:
+        return ()
+
+    def cost(option: Option) -> tuple[int, int]:
+        total = sum(
+            _KIND_COST[kind] + min(frequency[value], 6) + 6 * (value.strip() in COMMON_WORDS)
+            for kind, value in option
+        )
+        return total, -sum(len(value) for _, value in option)
+
+    return min(options, key=cost)
+
+
+def split_alternatives(pattern: str) -> list[str]:
+    """Split a pattern at its top-level `|` (also inside one group spanning it all)."""
+    if pattern.startswith("(?i)"):
+        pattern = pattern[4:]
+    pieces = _split_top(pattern)
+    if len(pieces) == 1 and pattern.startswith("(?:") and pattern.endswith(")"):
+        inner = pattern[3:-1]
+        if _depth_ok(inner):
+            pieces = _split_top(inner)
+    return pieces if all(pieces) else [pattern]
+
+
+def _depth_ok(pattern: str) -> bool:
+    depth = 0
+    for kind, _ in _scan(pattern):
+        if kind == "(":
+            depth += 1
+        elif kind == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _scan(pattern: str) -> list[tuple[str, int]]:
+    """Structural characters of a regex source: groups and alternation, outside classes."""
+    found: list[tuple[str, int]] = []
+    index = 0
+    in_class = False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            in_class = True
+            if pattern[index + 1 : index + 2] == "^":
+                index += 1
+            if pattern[index + 1 : index + 2] == "]":
+                index += 1
+        elif char in "()|":
+            found.append((char, index))
+        index += 1
+    return found
+
+
+def _split_top(pattern: str) -> list[str]:
+    pieces: list[str] = []
+    depth = 0
+    start = 0
+    for kind, index in _scan(pattern):
+        if kind == "(":
+            depth += 1
+        elif kind == ")":
+            depth -= 1
+        elif depth == 0:
+            pieces.append(pattern[start:index])
+            start = index + 1
+    pieces.append(pattern[start:])
+    return pieces
+
+
+def plan_entries(patterns: Sequence[str]) -> list[list[list[Any]]]:
+    """For each pattern, its alternatives and pre-filter: [[alternative, [[kind, value], ...]]]."""
+    return plan_alternatives([split_alternatives(p) for p in patterns])
+
+
+def plan_alternatives(split: Sequence[Sequence[str]]) -> list[list[list[Any]]]:
+    """Like plan_entries(), for patterns already split into alternatives."""
+    parsed = [[anchors_of(alt) for alt in alts] for alts in split]
+    frequency: Counter[str] = Counter(
+        value
+        for alts in parsed
+        for options in alts
+        for value in {v for option in options for _, v in option}
+    )
+    return [
+        [
+            [alternative, [list(d) for d in choose_option(options, frequency)]]
+            for alternative, options in zip(alts, anchors, strict=True)
+        ]
+        for alts, anchors in zip(split, parsed, strict=True)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """The facts of one reply that patterns are filtered and matched against."""
+
+    text: str
+    lowered: str
+    keys: frozenset[str]
+    code: int | None
+    enhanced: str | None
+    stage: str | None
+
+
+def make_candidate(
+    text: str, code: int | None, enhanced: str | None, stage: str | None
+) -> Candidate:
+    """Prepare a reply's search text for matching: its words and word prefixes as keys."""
+    lowered = text.lower()
+    words = set(WORD.findall(lowered))
+    keys = set(words)
+    keys.update("\0" + word[:3] for word in words if len(word) >= 3)
+    keys.update("\0" + word[:PREFIX] for word in words if len(word) >= PREFIX)
+    return Candidate(text, lowered, frozenset(keys), code, enhanced, stage)
+
+
+def _enhanced_matches(wanted: str, actual: str) -> bool:
+    if wanted == actual:
+        return True
+    if wanted[:2] in ("x.", "X."):
+        return wanted[2:] == actual[2:]
+    return False
+
+
+def _stage_matches(stages: Sequence[str], stage: str) -> bool:
+    if stage in stages:
+        return True
+    return stage == "bdat" and "end-of-data" in stages
+
+
+class PatternIndex:
+    """Signatures (or heuristic rules) indexed by anchor; finds the best match for a reply."""
+
+    def __init__(self, signatures: Iterable[Signature], plans: Sequence[Any] | None = None):
+        ordered = list(signatures)
+        if plans is None:
+            plans = plan_entries([s.pattern for s in ordered])
+        self.signatures = ordered
+        # Best first: higher priority, then more specific filters, then file order.
+        self._rank = [
+            (-s.priority, -(bool(s.codes) + bool(s.enhanced) + bool(s.stages)), i)
+            for i, s in enumerate(ordered)
+        ]
+        self._sources: list[str] = []
+        self._owner: list[int] = []
+        self._by_key: dict[str, list[int]] = {}
+        self._by_text: list[tuple[str, int]] = []
+        self._always: list[int] = []
+        for owner, plan in enumerate(plans):
+            for alternative, disjuncts in plan:
+                entry = len(self._sources)
+                self._sources.append(alternative)
+                self._owner.append(owner)
+                if not disjuncts:
+                    self._always.append(entry)
+                for kind, value in disjuncts:
+                    if kind == "word":
+                        self._by_key.setdefault(value, []).append(entry)
+                    elif kind == "prefix":
+                        self._by_key.setdefault("\0" + value[:PREFIX], []).append(entry)
+                    else:
+                        self._by_text.append((value, entry))
+        self._compiled: dict[int, re.Pattern[str] | None] = {}
+
+    @property
+    def unanchored(self) -> list[str]:
+        """Alternatives tried on every reply (no literal anchor found): keep this short."""
+        return [self._sources[e] for e in self._always]
+
+    def _pattern(self, entry: int) -> re.Pattern[str] | None:
+        try:
+            return self._compiled[entry]
+        except KeyError:
+            try:
+                compiled: re.Pattern[str] | None = re.compile(self._sources[entry], re.IGNORECASE)
+            except (re.error, RecursionError, OverflowError, ValueError):
+                compiled = None
+            self._compiled[entry] = compiled
+            return compiled
+
+    def _entries(self, candidate: Candidate) -> dict[int, list[int]]:
+        """Candidate entries grouped by owning signature."""
+        found: set[int] = set(self._always)
+        by_key = self._by_key
+        for key in by_key.keys() & candidate.keys:
+            found.update(by_key[key])
+        lowered = candidate.lowered
+        for value, entry in self._by_text:
+            if value in lowered:
+                found.add(entry)
+        grouped: dict[int, list[int]] = {}
+        owner = self._owner
+        for entry in found:
+            grouped.setdefault(owner[entry], []).append(entry)
+        return grouped
+
+    def applies(self, signature: Signature, candidate: Candidate) -> bool:
+        """Whether the signature's code, enhanced-code and stage filters admit the reply."""
+        if signature.codes and candidate.code not in signature.codes:
+            return False
+        if signature.enhanced and candidate.enhanced is not None:
+            actual = candidate.enhanced
+            if not any(_enhanced_matches(wanted, actual) for wanted in signature.enhanced):
+                return False
+        return not (
+            signature.stages
+            and candidate.stage is not None
+            and not _stage_matches(signature.stages, candidate.stage)
+        )
+
+    def iterate(self, candidate: Candidate) -> Iterator[Signature]:
+        """Matching signatures, best first, found lazily."""
+        grouped = self._entries(candidate)
+        rank = self._rank
+        for owner in sorted(grouped, key=rank.__getitem__):
+            signature = self.signatures[owner]
+            if not self.applies(signature, candidate):
+                continue
+            for entry in grouped[owner]:
+                compiled = self._pattern(entry)
+                if compiled is not None and compiled.search(candidate.text):
+                    yield signature
+                    break
+
+    def match(self, candidate: Candidate) -> Signature | None:
+        """The best signature whose filters admit the reply and whose pattern is found."""
+        return next(self.iterate(candidate), None)
+
+    def match_all(self, candidate: Candidate) -> list[Signature]:
+        """Every signature that matches, best first."""
+        return list(self.iterate(candidate))
