@@ -24,7 +24,7 @@ from ehlo.sandbox.store import MessageStore, StoredMessage
 MAX_RECIPIENTS = 100
 IDENT = "ESMTP ehlo sandbox"
 
-_HAS_ENHANCED = re.compile(r"^[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}(\s|$)")
+_HAS_ENHANCED = re.compile(r"^([245])\d\d[ -]\1\.\d{1,3}\.\d{1,3}(\s|$)")
 _CODE = re.compile(r"^([245]\d\d)([ -])")
 _DEFAULT_ENHANCED = {
     "500": "5.5.2",
