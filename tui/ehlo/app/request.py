@@ -12,12 +12,12 @@ if TYPE_CHECKING:
     from ehlo.smtp.transaction import DeliveryPlan
 
 TLS_CHOICES = (
-    ("auto (STARTTLS if offered)", "opportunistic"),
+    ("TLS if offered", "opportunistic"),
     ("STARTTLS required", "starttls"),
     ("implicit TLS", "implicit"),
     ("no TLS", "none"),
 )
-VERIFY_CHOICES = (("verify certificate", "verify"), ("report only", "report"))
+VERIFY_CHOICES = (("verify cert", "verify"), ("report only", "report"))
 AUTH_CHOICES = (
     ("no AUTH", ""),
     ("PLAIN", "PLAIN"),

@@ -201,10 +201,14 @@ class SessionScreen(Screen[None]):
         self.set_class(narrow, "-narrow")
         if narrow:
             self._show_pane(self.query_one("#pane-tabs", Tabs).active or "tab-session")
+        else:
+            for pane in self.query(".-tab-hidden"):
+                pane.remove_class("-tab-hidden")
 
     @on(Tabs.TabActivated, "#pane-tabs")
     def _tab_activated(self, event: Tabs.TabActivated) -> None:
-        self._show_pane(event.tab.id or "tab-session")
+        if self.has_class("-narrow"):
+            self._show_pane(event.tab.id or "tab-session")
 
     def _show_pane(self, tab_id: str) -> None:
         shown = tab_id.removeprefix("tab-")
