@@ -1,0 +1,439 @@
+"""One SMTP connection to the sandbox: aiosmtpd's protocol with the scenario's hooks wired in."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import re
+import secrets
+import ssl
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, AnyStr
+
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from ehlo.sandbox.identity import DEMO_PASSWORD, DEMO_USER, credentials_match
+from ehlo.sandbox.options import SandboxOptions
+from ehlo.sandbox.scenario import Context, Response, Scenario, SharedState
+from ehlo.sandbox.store import MessageStore, StoredMessage
+
+MAX_RECIPIENTS = 100
+IDENT = "ESMTP ehlo sandbox"
+
+_HAS_ENHANCED = re.compile(r"^[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}(\s|$)")
+_CODE = re.compile(r"^([245]\d\d)([ -])")
+_DEFAULT_ENHANCED = {
+    "500": "5.5.2",
+    "501": "5.5.4",
+    "502": "5.5.1",
+    "503": "5.5.1",
+    "504": "5.5.4",
+    "530": "5.7.0",
+    "552": "5.3.4",
+    "553": "5.1.3",
+    "554": "5.7.0",
+    "555": "5.5.4",
+    "421": "4.4.2",
+    "451": "4.3.0",
+    "454": "4.7.0",
+}
+
+
+@dataclass
+class Runtime:
+    """What all connections of one sandbox share."""
+
+    scenario: Scenario
+    options: SandboxOptions
+    store: MessageStore
+    tls_context: ssl.SSLContext | None
+    report: Callable[[str], None]
+    shared: SharedState = field(default_factory=SharedState)
+    connections: set[SandboxProtocol] = field(default_factory=set)
+
+
+def with_enhanced_code(text: str) -> str:
+    """Add an RFC 3463 enhanced code to a one-line 2xx/4xx/5xx reply that lacks one."""
+    match = _CODE.match(text)
+    if match is None or "\r" in text or "\n" in text or _HAS_ENHANCED.match(text):
+        return text
+    code = match.group(1)
+    enhanced = _DEFAULT_ENHANCED.get(code, f"{code[0]}.0.0")
+    return f"{code}{match.group(2)}{enhanced} {text[4:]}"
+
+
+def _parse_params(options: list[str]) -> dict[str, str | bool]:
+    params: dict[str, str | bool] = {}
+    for option in options:
+        key, equals, value = option.partition("=")
+        params[key.upper()] = value if equals else True
+    return params
+
+
+class _QuietSession(Session):
+    """aiosmtpd's Session without the deprecation warning its own AUTH code triggers."""
+
+    @property
+    def login_data(self) -> Any:
+        return self._login_data
+
+    @login_data.setter
+    def login_data(self, value: Any) -> None:
+        self._login_data = value
+
+
+class SandboxHandler:
+    """aiosmtpd's handler hooks: consult the scenario, then answer like Postfix."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def handle_HELO(
+        self, server: SandboxProtocol, session: Session, envelope: Envelope, hostname: str
+    ) -> str:
+        session.host_name = hostname
+        server.context.helo = hostname
+        server.forget_transaction()
+        return f"250 {self.runtime.options.hostname}"
+
+    async def handle_EHLO(
+        self,
+        server: SandboxProtocol,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname
+        server.context.helo = hostname
+        server.forget_transaction()
+        response = self.runtime.scenario.run("ehlo", server.context)
+        if response is not None:
+            server.pending = response
+            return [""]
+        return ["\r\n".join(server.ehlo_lines())]
+
+    async def handle_MAIL(
+        self,
+        server: SandboxProtocol,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
+        context = server.context
+        context.sender = "" if address == "<>" else address
+        context.mail_params = _parse_params(mail_options)
+        response = self.runtime.scenario.run("mail", context)
+        if response is not None:
+            server.pending = response
+            if not response.payload.startswith(b"2"):
+                context.sender = None
+                return ""
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 Ok"
+
+    async def handle_RCPT(
+        self,
+        server: SandboxProtocol,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        context = server.context
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return "452 4.5.3 Error: too many recipients"
+        context.recipient = address
+        response = self.runtime.scenario.run("rcpt", context)
+        if response is not None:
+            server.pending = response
+            if not response.payload.startswith(b"2"):
+                return ""
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        context.recipients = tuple(envelope.rcpt_tos)
+        return "250 2.1.5 Ok"
+
+    async def handle_DATA(
+        self, server: SandboxProtocol, session: Session, envelope: Envelope
+    ) -> str:
+        context = server.context
+        context.message = envelope.original_content or b""
+        context.recipients = tuple(envelope.rcpt_tos)
+        response = self.runtime.scenario.run("end-of-data", context)
+        status = ""
+        if response is not None:
+            server.pending = response
+            if response.payload.startswith(b"2"):
+                server.keep_message(envelope)
+        else:
+            queue_id = server.keep_message(envelope)
+            status = f"250 2.0.0 Ok: queued as {queue_id}"
+        server.forget_transaction()
+        return status
+
+    async def handle_RSET(
+        self, server: SandboxProtocol, session: Session, envelope: Envelope
+    ) -> str:
+        server.forget_transaction()
+        return "250 2.0.0 Ok"
+
+    async def handle_NOOP(
+        self, server: SandboxProtocol, session: Session, envelope: Envelope, arg: str
+    ) -> str:
+        return "250 2.0.0 Ok"
+
+    async def handle_QUIT(
+        self, server: SandboxProtocol, session: Session, envelope: Envelope
+    ) -> str:
+        return "221 2.0.0 Bye"
+
+    async def handle_exception(self, error: Exception) -> str:
+        if isinstance(error, ValueError | asyncio.LimitOverrunError):
+            return "500 5.5.2 Error: line too long"
+        return "451 4.3.0 Error: internal sandbox error"
+
+
+class SandboxProtocol(SMTP):
+    """An aiosmtpd SMTP protocol that plays the sandbox's scenario on one connection."""
+
+    def __init__(self, runtime: Runtime, *, implicit_tls: bool = False) -> None:
+        self.runtime = runtime
+        self.implicit_tls = implicit_tls
+        self.pending: Response | None = None
+        self.context = Context(options=runtime.options, shared=runtime.shared, client_ip="")
+        self._closing = False
+        self._registered = False
+        super().__init__(
+            SandboxHandler(runtime),
+            data_size_limit=runtime.options.size_limit,
+            enable_SMTPUTF8=True,
+            decode_data=False,
+            hostname=runtime.options.hostname,
+            ident=IDENT,
+            tls_context=None if implicit_tls else runtime.tls_context,
+            timeout=runtime.options.idle_timeout,
+            auth_required=False,
+            auth_require_tls=not implicit_tls,
+            authenticator=self._check_login,
+            loop=asyncio.get_running_loop(),
+        )
+        # Every command passes the scenario's "command" hook first (aiosmtpd 1.4 dispatches
+        # through this table).
+        self._smtp_methods = {
+            name: self._guarded(name, method) for name, method in self._smtp_methods.items()
+        }
+
+    # --- connection lifecycle ---------------------------------------------------------
+
+    def _create_session(self) -> Session:
+        return _QuietSession(self.loop)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        first = not self._registered
+        super().connection_made(transport)
+        if first:
+            self._registered = True
+            peer = transport.get_extra_info("peername")
+            self.context.client_ip = str(peer[0]) if peer else "unknown"
+            self.context.tls = self.implicit_tls
+            self.runtime.connections.add(self)
+            self.runtime.report(f"connection from {self._peer_text()}")
+        elif self._tls_protocol is not None:
+            # RFC 3207 4.2: after STARTTLS the client starts over with EHLO.
+            self.context.tls = True
+            self.context.helo = None
+            self.context.authenticated_as = None
+            self.forget_transaction()
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self in self.runtime.connections:
+            self.runtime.connections.discard(self)
+            self.runtime.report(f"{self._peer_text()} disconnected")
+        self._closing = True
+        super().connection_lost(error)
+
+    def _peer_text(self) -> str:
+        peer = self.session.peer if self.session is not None else None
+        if isinstance(peer, tuple) and len(peer) >= 2:
+            return f"{peer[0]}:{peer[1]}"
+        return str(peer)
+
+    # --- replies ----------------------------------------------------------------------
+
+    async def push(self, status: AnyStr) -> None:
+        if self._closing:
+            return
+        context = self.context
+        if self.pending is not None:
+            response, self.pending = self.pending, None
+        else:
+            text = status.decode("utf-8", "replace") if isinstance(status, bytes) else status
+            if context.replies_sent == 0:
+                response = self._greeting(text)
+            else:
+                if self._enhanced_codes_apply():
+                    text = with_enhanced_code(text)
+                response = Response(f"{text}\r\n".encode())
+        context.outgoing = response.payload
+        shaped = self.runtime.scenario.run("reply", context)
+        if shaped is not None:
+            response = Response(
+                shaped.payload,
+                close=response.close or shaped.close,
+                delay=max(response.delay, shaped.delay),
+            )
+        await self._send(response)
+
+    def _greeting(self, normal: str) -> Response:
+        context = self.context
+        context.outgoing = f"{normal}\r\n".encode()
+        if len(self.runtime.connections) > self.runtime.options.max_connections:
+            return Response(
+                f"421 4.7.0 {self.hostname} Error: too many connections from "
+                f"{context.client_ip}\r\n".encode(),
+                close=True,
+            )
+        response = self.runtime.scenario.run("connect", context)
+        return response if response is not None else Response(context.outgoing)
+
+    def _enhanced_codes_apply(self) -> bool:
+        """RFC 2034: enhanced codes on every reply after EHLO except the EHLO reply itself."""
+        session = self.session
+        return bool(session is not None and session.extended_smtp) and self.context.command not in (
+            "EHLO",
+            "HELO",
+        )
+
+    async def _send(self, response: Response) -> None:
+        if response.delay > 0:
+            await asyncio.sleep(response.delay)
+        transport = self.transport
+        if self._closing or transport is None or transport.is_closing():
+            return
+        try:
+            if response.payload:
+                self._writer.write(response.payload)
+                await self._writer.drain()
+        except (ConnectionError, RuntimeError):
+            self._closing = True
+            transport.close()
+            return
+        self.context.replies_sent += 1
+        if response.close:
+            self._closing = True
+            transport.close()
+
+    def ehlo_lines(self) -> list[str]:
+        """The EHLO reply, in Postfix's order of extensions."""
+        options = self.runtime.options
+        advertised = self.runtime.scenario.advertised_size
+        size = advertised(options) if advertised is not None else options.size_limit
+        lines = [self.hostname, "PIPELINING", f"SIZE {size}"]
+        if self.tls_context is not None and self._tls_protocol is None:
+            lines.append("STARTTLS")
+        if self.context.tls:
+            lines.append("AUTH " + " ".join(sorted(self._auth_methods)))
+        lines += ["ENHANCEDSTATUSCODES", "8BITMIME", "SMTPUTF8"]
+        return [f"250-{line}" for line in lines[:-1]] + [f"250 {lines[-1]}"]
+
+    # --- commands ---------------------------------------------------------------------
+
+    def _guarded(
+        self, name: str, method: Callable[[str | None], Awaitable[None]]
+    ) -> Callable[[str | None], Awaitable[None]]:
+        async def guarded(arg: str | None) -> None:
+            context = self.context
+            context.command = name
+            scenario = self.runtime.scenario
+            response = scenario.run("command", context)
+            if response is None and name == "DATA" and self.envelope and self.envelope.rcpt_tos:
+                response = scenario.run("data", context)
+            if response is not None:
+                self.pending = response
+                await self.push("")
+                return
+            await method(arg)
+
+        return guarded
+
+    def forget_transaction(self) -> None:
+        """Clear the envelope facts hooks see (after RSET, EHLO, end of data)."""
+        context = self.context
+        context.sender = None
+        context.mail_params = {}
+        context.recipient = None
+        context.recipients = ()
+        context.message = None
+
+    def keep_message(self, envelope: Envelope) -> str:
+        """Store the message just received and count it for rate limits; return its queue id."""
+        queue_id = secrets.token_hex(5).upper()
+        context = self.context
+        sender = envelope.mail_from or ""
+        message = StoredMessage(
+            received_at=time.time(),
+            queue_id=queue_id,
+            peer=context.client_ip,
+            helo=context.helo,
+            sender="" if sender == "<>" else sender,
+            recipients=tuple(envelope.rcpt_tos),
+            data=envelope.original_content or b"",
+            tls=context.tls,
+            authenticated_as=context.authenticated_as,
+        )
+        self.runtime.store.add(message)
+        context.messages_on_connection += 1
+        self.runtime.shared.rates.record(context.client_ip, self.runtime.shared.clock())
+        self.runtime.report(
+            f"message {queue_id} from <{message.sender}> to "
+            f"{', '.join(f'<{r}>' for r in message.recipients)} ({len(message.data)} bytes) kept"
+        )
+        return queue_id
+
+    # --- authentication ---------------------------------------------------------------
+
+    def _check_login(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        username = auth_data.login.decode("utf-8", "replace")
+        password = auth_data.password.decode("utf-8", "replace")
+        return self._auth_verdict(username, credentials_match(username, password))
+
+    def _auth_verdict(self, username: str, ok: bool) -> AuthResult:
+        context = self.context
+        context.auth_ok = ok
+        response = self.runtime.scenario.run("auth", context)
+        if response is not None:
+            self.pending = response
+            return AuthResult(success=False, handled=False, message="535")
+        if ok:
+            context.authenticated_as = username
+            return AuthResult(success=True, auth_data=username)
+        return AuthResult(
+            success=False,
+            handled=False,
+            message="535 5.7.8 Error: authentication failed: authentication failure",
+        )
+
+    async def auth_CRAM__MD5(self, _server: SMTP, args: list[str]) -> AuthResult:
+        """RFC 2195: a challenge, answered with the username and an HMAC-MD5 of it."""
+        if len(args) > 1:
+            await self.push("501 5.5.4 CRAM-MD5 takes no initial response")
+            return AuthResult(success=False, handled=True)
+        challenge = f"<{secrets.randbelow(10**12)}.{int(time.time())}@{self.hostname}>".encode()
+        answer = await self.challenge_auth(challenge)
+        if answer is MISSING or not isinstance(answer, bytes):
+            return AuthResult(success=False, handled=True)
+        username, _, digest = answer.decode("utf-8", "replace").rpartition(" ")
+        expected = hmac.new(DEMO_PASSWORD.encode(), challenge, "md5").hexdigest()
+        ok = hmac.compare_digest(username.encode(), DEMO_USER.encode()) and hmac.compare_digest(
+            digest.lower().encode(), expected.encode()
+        )
+        return self._auth_verdict(username, ok)
