@@ -139,6 +139,11 @@ class ReplyParser:
         self._max = max_reply_bytes
 
     @property
+    def max_reply_bytes(self) -> int:
+        """The size cap of one reply."""
+        return self._max
+
+    @property
     def has_partial(self) -> bool:
         """Whether bytes of an unfinished reply are buffered."""
         return bool(self._buffer or self._pending)

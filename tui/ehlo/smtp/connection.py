@@ -1,0 +1,266 @@
+"""The wire under a session: connecting, TLS upgrades, sending lines and reading replies."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import ssl
+import time
+from collections import deque
+
+from ehlo.smtp.events import ErrorKind, Stage
+from ehlo.smtp.options import ConnectOptions
+from ehlo.smtp.reply import Reply, ReplyParser, ReplyTooLarge
+from ehlo.smtp.tls import TlsFacts, client_context, tls_facts
+
+_FAMILIES = {"any": socket.AF_UNSPEC, "ipv4": socket.AF_INET, "ipv6": socket.AF_INET6}
+READ_SIZE = 65536
+
+
+class StepFailed(Exception):
+    """A step cannot go on; `fatal` failures end the connection."""
+
+    def __init__(self, stage: Stage, kind: ErrorKind, message: str, *, fatal: bool = True) -> None:
+        super().__init__(message)
+        self.stage: Stage = stage
+        self.kind: ErrorKind = kind
+        self.message = message
+        self.fatal = fatal
+
+
+def _reason(exc: BaseException) -> str:
+    """A short human reason for an OS or SSL error."""
+    if isinstance(exc, ssl.SSLError):
+        return str(getattr(exc, "reason", None) or exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+class Connection:
+    """One TCP (maybe TLS) connection that speaks in lines and replies."""
+
+    def __init__(self, options: ConnectOptions) -> None:
+        self.options = options
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._parser = ReplyParser()
+        self._queued: deque[Reply] = deque()
+        self.peer: tuple[str, int] = ("", 0)
+        self.local: tuple[str, int] = ("", 0)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the connection is open."""
+        return self._writer is not None
+
+    async def open(self) -> None:
+        """Resolve the host and connect to the first address that answers.
+
+        Raises:
+            StepFailed: resolve, connect or timeout failures.
+        """
+        options = self.options
+        host = options.host.strip("[]")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + options.timeouts.connect
+        try:
+            async with asyncio.timeout_at(deadline):
+                infos = await loop.getaddrinfo(
+                    host, options.port, family=_FAMILIES[options.family], type=socket.SOCK_STREAM
+                )
+        except TimeoutError as exc:
+            raise StepFailed(
+                "connect",
+                "timeout",
+                f"resolving {host} took longer than {options.timeouts.connect:g} s; "
+                "check the resolver, or connect to an IP address",
+            ) from exc
+        except (socket.gaierror, UnicodeError) as exc:
+            raise StepFailed(
+                "connect",
+                "resolve",
+                f"cannot resolve {host!r} ({_reason(exc)}); "
+                "check the name, or connect to an IP address",
+            ) from exc
+        addresses = list(dict.fromkeys((info[0], info[4][0]) for info in infos))
+        errors: list[str] = []
+        timed_out = False
+        local_addr = (options.source_address, 0) if options.source_address else None
+        for family, address in addresses:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    self._reader, self._writer = await asyncio.open_connection(
+                        str(address), options.port, family=family, local_addr=local_addr
+                    )
+                break
+            except TimeoutError:
+                timed_out = True
+                errors.append(f"{address}: no answer within {options.timeouts.connect:g} s")
+                break
+            except OSError as exc:
+                errors.append(f"{address}: {_reason(exc)}")
+        if self._writer is None:
+            advice = (
+                "is a server listening there? Outbound port 25 is often blocked by providers; "
+                "try port 587 (submission) or 465 (implicit TLS)"
+            )
+            raise StepFailed(
+                "connect",
+                "timeout" if timed_out else "connect",
+                f"cannot connect to {host} port {options.port}: "
+                f"{'; '.join(errors) or 'no addresses'} - {advice}",
+            )
+        peer = self._writer.get_extra_info("peername") or ("", 0)
+        local = self._writer.get_extra_info("sockname") or ("", 0)
+        self.peer, self.local = (str(peer[0]), int(peer[1])), (str(local[0]), int(local[1]))
+
+    async def start_tls(self, stage: Stage) -> TlsFacts:
+        """Upgrade the connection to TLS and describe it.
+
+        Raises:
+            StepFailed: TLS or timeout failures (always fatal).
+        """
+        assert self._writer is not None
+        options = self.options
+        name = options.tls_name
+        if self._queued or self._parser.has_partial:
+            self._queued.clear()
+            self._parser = ReplyParser()
+        try:
+            context = client_context(options)
+        except (OSError, ssl.SSLError) as exc:
+            raise StepFailed(
+                stage, "tls", f"cannot load the CA file or client certificate: {_reason(exc)}"
+            ) from exc
+        try:
+            async with asyncio.timeout(options.timeouts.tls):
+                await self._writer.start_tls(
+                    context, server_hostname=name, ssl_handshake_timeout=options.timeouts.tls
+                )
+        except TimeoutError as exc:
+            raise StepFailed(
+                stage,
+                "timeout",
+                f"the TLS handshake did not finish within {options.timeouts.tls:g} s",
+            ) from exc
+        except ssl.SSLCertVerificationError as exc:
+            raise StepFailed(
+                stage,
+                "tls",
+                f"certificate verification failed for {name}: {exc.verify_message}; "
+                "use report mode (--no-verify) to connect anyway and inspect the certificate",
+            ) from exc
+        except (ssl.SSLError, OSError, EOFError) as exc:
+            raise StepFailed(
+                stage,
+                "tls",
+                f"the TLS handshake failed: {_reason(exc)}; the server may not speak TLS on this "
+                "port, or it accepts no protocol version or cipher in common",
+            ) from exc
+        ssl_object = self._writer.get_extra_info("ssl_object")
+        if ssl_object is None:
+            raise StepFailed(stage, "tls", "the TLS handshake finished without a TLS session")
+        return tls_facts(ssl_object, name, options)
+
+    def unexpected_replies(self) -> list[Reply]:
+        """Replies that arrived while no command was waiting (removed from the queue)."""
+        stray = list(self._queued)
+        self._queued.clear()
+        return stray
+
+    async def send(self, stage: Stage, data: bytes) -> None:
+        """Write bytes and wait until they are handed to the network.
+
+        Raises:
+            StepFailed: the connection is gone or the write timed out.
+        """
+        if self._writer is None:
+            raise StepFailed(stage, "closed", "not connected; connect first", fatal=False)
+        try:
+            self._writer.write(data)
+            async with asyncio.timeout(self.options.timeouts.command):
+                await self._writer.drain()
+        except TimeoutError as exc:
+            raise StepFailed(stage, "timeout", "the server stopped accepting data") from exc
+        except (OSError, RuntimeError) as exc:
+            raise StepFailed(
+                stage, "closed", f"the connection was lost while sending: {_reason(exc)}"
+            ) from exc
+
+    async def read_reply(self, stage: Stage, timeout: float, waiting_for: str) -> Reply:
+        """The next complete reply.
+
+        Raises:
+            StepFailed: timeout, closed connection or a reply past the size cap.
+        """
+        if self._queued:
+            return self._queued.popleft()
+        if self._reader is None:
+            raise StepFailed(stage, "closed", "not connected; connect first", fatal=False)
+        try:
+            async with asyncio.timeout(timeout):
+                while not self._queued:
+                    data = await self._reader.read(READ_SIZE)
+                    if not data:
+                        self._closed_by_server(stage, waiting_for)
+                    self._queued.extend(self._parser.feed(data))
+        except TimeoutError as exc:
+            partial = (
+                " (a partial reply without its line ending arrived)"
+                if self._parser.has_partial
+                else ""
+            )
+            raise StepFailed(
+                stage, "timeout", f"no reply to {waiting_for} within {timeout:g} s{partial}"
+            ) from exc
+        except ReplyTooLarge as exc:
+            raise StepFailed(
+                stage,
+                "too-large",
+                f"the reply to {waiting_for} is larger than {self._parser.max_reply_bytes} bytes; "
+                "this is not a normal SMTP server",
+            ) from exc
+        except (OSError, ssl.SSLError) as exc:
+            raise StepFailed(
+                stage,
+                "closed",
+                f"the connection was lost waiting for {waiting_for}: {_reason(exc)}",
+            ) from exc
+        return self._queued.popleft()
+
+    def _closed_by_server(self, stage: Stage, waiting_for: str) -> None:
+        """Raise the error for an end of stream while a reply is awaited."""
+        partial = self._parser.flush()
+        if partial is not None:
+            shown = " | ".join(partial.lines)[:120]
+            raise StepFailed(
+                stage,
+                "closed",
+                f"the server closed the connection in the middle of its reply to {waiting_for}: "
+                f"{shown!r}",
+            )
+        raise StepFailed(
+            stage,
+            "closed",
+            f"the server closed the connection instead of replying to {waiting_for}",
+        )
+
+    async def close(self) -> None:
+        """Close the connection; never raises, never hangs (aborts after a second)."""
+        writer, self._writer, self._reader = self._writer, None, None
+        if writer is None:
+            return
+        try:
+            writer.close()
+            async with asyncio.timeout(1.0):
+                await writer.wait_closed()
+        except (TimeoutError, OSError, ssl.SSLError, RuntimeError):
+            with contextlib.suppress(Exception):
+                writer.transport.abort()
+
+
+def monotonic_ms_since(started: float) -> float:
+    """Milliseconds since a time.monotonic() reading."""
+    return (time.monotonic() - started) * 1000.0

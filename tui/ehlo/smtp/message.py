@@ -1,0 +1,66 @@
+"""Message bodies: CRLF normalisation, dot-stuffing (RFC 5321 4.5.2), the test message."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate, make_msgid
+
+_LINE_ENDINGS = re.compile(rb"\r\n|\r|\n")
+
+
+def as_bytes(message: bytes | str) -> bytes:
+    """A message as bytes (text is encoded as UTF-8)."""
+    return message.encode("utf-8") if isinstance(message, str) else message
+
+
+def normalise_line_endings(message: bytes) -> bytes:
+    """Every bare CR or LF becomes CRLF, and the message ends with CRLF (unless empty)."""
+    normalised = _LINE_ENDINGS.sub(b"\r\n", message)
+    if normalised and not normalised.endswith(b"\r\n"):
+        normalised += b"\r\n"
+    return normalised
+
+
+def dot_stuff(message: bytes) -> bytes:
+    """Double a leading dot on every line (the message must already use CRLF)."""
+    stuffed = message.replace(b"\r\n.", b"\r\n..")
+    return b"." + stuffed if stuffed.startswith(b".") else stuffed
+
+
+def data_payload(message: bytes | str) -> bytes:
+    """What goes on the wire after 354: normalised, dot-stuffed, ended with CRLF.CRLF."""
+    return dot_stuff(normalise_line_endings(as_bytes(message))) + b".\r\n"
+
+
+def summary(message: bytes) -> str:
+    """A one-line description of a message for the transcript."""
+    lines = message.count(b"\n") if message else 0
+    return f"<message: {len(message)} bytes, {lines} lines>"
+
+
+def default_message(
+    sender: str,
+    recipients: Sequence[str],
+    subject: str | None = None,
+    body: str | None = None,
+    helo: str | None = None,
+) -> bytes:
+    """An RFC 5322 test message from sender to recipients, with Date and Message-ID.
+
+    Returns:
+        The message with CRLF line endings.
+    """
+    domain = helo or (sender.rpartition("@")[2] if "@" in sender else None) or "ehlo.invalid"
+    message = EmailMessage(policy=SMTP)
+    message["From"] = sender or "<>"
+    message["To"] = ", ".join(recipients) if recipients else "undisclosed-recipients:;"
+    message["Subject"] = subject if subject is not None else "ehlo test message"
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=domain.strip("[]") or "ehlo.invalid")
+    message.set_content(
+        body if body is not None else "This is a test message sent with ehlo, an SMTP debugger.\n"
+    )
+    return message.as_bytes()
