@@ -66,7 +66,9 @@ async def settle(pilot: Pilot[None], timeout: float = 15.0) -> None:
     await pilot.pause()
 
 
-async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0) -> None:
+async def wait_for(
+    pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15.0
+) -> None:
     """Pause until condition() holds (or fail after timeout seconds)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -36,7 +36,14 @@ async def test_step_through_delivery_with_starttls_and_auth(settings_path: Path)
             statuses = screen.query_one(StepBar).statuses
             assert all(state in ("done", "skipped") for state in statuses.values()), statuses
             assert [line.split(" ")[0].upper() for line in sent] == [
-                "EHLO", "STARTTLS", "EHLO", "AUTH", "MAIL", "RCPT", "DATA", "QUIT"
+                "EHLO",
+                "STARTTLS",
+                "EHLO",
+                "AUTH",
+                "MAIL",
+                "RCPT",
+                "DATA",
+                "QUIT",
             ]
             text = transcript_text(app)
             assert "TLS established" in text
@@ -62,9 +69,10 @@ async def test_unknown_user_550_is_selected_and_explained(settings_path: Path) -
             assert rcpt_reply.reply.code == 550
             # the newest reply stays selected (QUIT's 221); select the failure
             transcript.focus()
-            while transcript.selected is not None and transcript.replies[
-                transcript.selected
-            ] is not rcpt_reply:
+            while (
+                transcript.selected is not None
+                and transcript.replies[transcript.selected] is not rcpt_reply
+            ):
                 await pilot.press("up")
             await pilot.pause()
             annotation = screen.query_one(AnnotationPanel).annotation
@@ -80,8 +88,9 @@ async def test_unknown_user_550_is_selected_and_explained(settings_path: Path) -
 
 async def test_tls_required_530(settings_path: Path) -> None:
     async with Sandbox("tls-required") as sandbox:
-        app = sandbox_app(sandbox.port, settings_path, tls_mode="none", username=None,
-                          password=None)
+        app = sandbox_app(
+            sandbox.port, settings_path, tls_mode="none", username=None, password=None
+        )
         async with app.run_test(size=(140, 45)) as pilot:
             await settle(pilot)
             screen = screen_of(app)
@@ -92,8 +101,9 @@ async def test_tls_required_530(settings_path: Path) -> None:
             assert last.reply.code == 530
             annotation = screen.query_one(AnnotationPanel).annotation
             assert annotation.basic == 530  # type: ignore[attr-defined]
-            assert "STARTTLS" not in [line.text for line in transcript.lines if
-                                      line.text.startswith("C:")]
+            assert "STARTTLS" not in [
+                line.text for line in transcript.lines if line.text.startswith("C:")
+            ]
 
 
 async def test_greylisting_is_retried(settings_path: Path) -> None:
@@ -120,8 +130,9 @@ async def test_greylisting_is_retried(settings_path: Path) -> None:
 
 async def test_hostile_garbage_ends_in_clear_flags(settings_path: Path) -> None:
     async with Sandbox("garbage") as sandbox:
-        app = sandbox_app(sandbox.port, settings_path, tls_mode="none", username=None,
-                          password=None)
+        app = sandbox_app(
+            sandbox.port, settings_path, tls_mode="none", username=None, password=None
+        )
         async with app.run_test(size=(140, 45)) as pilot:
             await settle(pilot)
             await pilot.press("f7")
@@ -134,8 +145,9 @@ async def test_hostile_garbage_ends_in_clear_flags(settings_path: Path) -> None:
 
 async def test_hostile_disconnect_is_an_explained_error(settings_path: Path) -> None:
     async with Sandbox("disconnect") as sandbox:
-        app = sandbox_app(sandbox.port, settings_path, tls_mode="none", username=None,
-                          password=None)
+        app = sandbox_app(
+            sandbox.port, settings_path, tls_mode="none", username=None, password=None
+        )
         async with app.run_test(size=(140, 45)) as pilot:
             await settle(pilot)
             await pilot.press("f7")
@@ -169,8 +181,13 @@ async def test_pending_command_shows_timer_and_cancels(settings_path: Path) -> N
         async with app.run_test(size=(140, 45)) as pilot:
             screen = screen_of(app)
             command_line = screen.query_one(CommandLine)
-            await wait_for(pilot, lambda: command_line.has_class("-pending") or bool(
-                screen.query_one(Transcript).lines), timeout=5)
+            await wait_for(
+                pilot,
+                lambda: (
+                    command_line.has_class("-pending") or bool(screen.query_one(Transcript).lines)
+                ),
+                timeout=5,
+            )
             await pilot.pause(0.3)
             await pilot.press("escape")
             await settle(pilot)

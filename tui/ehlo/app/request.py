@@ -131,6 +131,7 @@ def build_plan(form: ConnectForm) -> DeliveryPlan:
         sender=form.sender.strip(),
         recipients=tuple(r.strip() for r in form.recipients if r.strip()),
         credentials=credentials,
+        tls=form.tls_mode,  # type: ignore[arg-type]
     )
 
 

@@ -46,9 +46,20 @@ class AnnotationPanel(VerticalScroll):
 
     def explain(self, received: Received, context: Mapping[str, str]) -> None:
         """Annotate a reply with the knowledge base and show it."""
-        from ehlo.knowledge import annotate
+        try:
+            from ehlo.knowledge import annotate
 
-        annotation = annotate(received.reply, received.stage, context)
+            annotation = annotate(received.reply, received.stage, context)
+        except Exception as exc:  # never let one reply break the panel
+            self.annotation = None
+            lines = "\n".join(received.reply.lines)
+            self._show(
+                [
+                    Static(lines, classes="annotation-heading"),
+                    Static(f"No explanation available: {exc}", classes="annotation-meaning"),
+                ]
+            )
+            return
         self.annotation = annotation
         self._show(list(self._reply_widgets(received, annotation)))
 
