@@ -64,16 +64,17 @@ async def test_unknown_user_550_is_selected_and_explained(settings_path: Path) -
             await settle(pilot)
             screen = screen_of(app)
             transcript = screen.query_one(Transcript)
-            selected = transcript.replies[transcript.selected or 0]
             rcpt_reply = next(r for r in transcript.replies if r.stage == "rcpt")
             assert rcpt_reply.reply.code == 550
-            # the newest reply stays selected (QUIT's 221); select the failure
+            # delivery stops at the failure, which is the newest reply and so selected
+            assert transcript.selected == len(transcript.replies) - 1
+            assert transcript.replies[-1] is rcpt_reply
+            # moving away and back keeps the explanation in step with the selection
             transcript.focus()
-            while (
-                transcript.selected is not None
-                and transcript.replies[transcript.selected] is not rcpt_reply
-            ):
-                await pilot.press("up")
+            await pilot.press("up")
+            await pilot.pause()
+            assert screen.query_one(AnnotationPanel).annotation.basic == 250  # type: ignore[union-attr]
+            await pilot.press("down")
             await pilot.pause()
             annotation = screen.query_one(AnnotationPanel).annotation
             assert annotation is not None
@@ -81,7 +82,6 @@ async def test_unknown_user_550_is_selected_and_explained(settings_path: Path) -
             assert annotation.enhanced == "5.1.1"  # type: ignore[attr-defined]
             assert annotation.reply_class == "permanent"  # type: ignore[attr-defined]
             assert not annotation.retry  # type: ignore[attr-defined]
-            assert selected is transcript.replies[-1]
             assert screen.query_one(StepBar).statuses["rcpt"] == "failed"
             assert not sandbox.messages
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
@@ -78,12 +79,14 @@ class TlsView(ModalScreen[None]):
                     id="tls-none",
                 )
             else:
-                yield Static(f"{facts.version}  {facts.cipher}", id="tls-summary")
+                yield Static(Content(f"{facts.version}  {facts.cipher}"), id="tls-summary")
                 yield Static(
                     verification_words(facts),
                     id="tls-verdict",
                     classes="-ok" if facts.verified and facts.hostname_matches else "-bad",
                 )
                 for position, certificate in enumerate(facts.chain):
-                    yield Static(certificate_text(position, certificate), classes="tls-certificate")
+                    yield Static(
+                        Content(certificate_text(position, certificate)), classes="tls-certificate"
+                    )
         yield Footer()

@@ -55,8 +55,10 @@ class AnnotationPanel(VerticalScroll):
             lines = "\n".join(received.reply.lines)
             self._show(
                 [
-                    Static(lines, classes="annotation-heading"),
-                    Static(f"No explanation available: {exc}", classes="annotation-meaning"),
+                    Static(Content(lines), classes="annotation-heading"),
+                    Static(
+                        Content(f"No explanation available: {exc}"), classes="annotation-meaning"
+                    ),
                 ]
             )
             return
@@ -72,7 +74,7 @@ class AnnotationPanel(VerticalScroll):
         self._show(
             [
                 Static(title, classes="annotation-heading"),
-                Static(error.message, classes="annotation-meaning"),
+                Static(Content(error.message), classes="annotation-meaning"),
             ]
         )
 
@@ -87,7 +89,7 @@ class AnnotationPanel(VerticalScroll):
         key = f"copy-{len(self._copy_texts)}"
         self._copy_texts[key] = (text, what)
         return Horizontal(
-            Static(label, classes="fix-text"),
+            Static(Content(label), classes="fix-text"),
             Button(
                 "copy", id=key, compact=True, classes="copy-button", tooltip=f"Copy this {what}"
             ),
@@ -125,7 +127,7 @@ class AnnotationPanel(VerticalScroll):
                     classes="annotation-provider",
                 )
             )
-        widgets.append(Static(annotation.meaning, classes="annotation-meaning"))
+        widgets.append(Static(Content(annotation.meaning), classes="annotation-meaning"))
         if annotation.reply_class not in ("success", "intermediate"):
             widgets.append(
                 Static(
@@ -138,7 +140,8 @@ class AnnotationPanel(VerticalScroll):
                 Static(Content.from_markup("[b]Likely causes[/]"), classes="annotation-section")
             )
             widgets.extend(
-                Static(f"• {cause}", classes="annotation-cause") for cause in annotation.causes
+                Static(Content(f"• {cause}"), classes="annotation-cause")
+                for cause in annotation.causes
             )
         if annotation.fixes:
             widgets.append(Static(Content.from_markup("[b]Fixes[/]"), classes="annotation-section"))
@@ -149,13 +152,16 @@ class AnnotationPanel(VerticalScroll):
         if annotation.dns_checks:
             widgets.append(
                 Static(
-                    f"DNS checks to look at: {', '.join(annotation.dns_checks)}",
+                    Content(f"DNS checks to look at: {', '.join(annotation.dns_checks)}"),
                     classes="annotation-dns",
                 )
             )
         if annotation.references:
             widgets.append(
-                Static("See: " + "; ".join(annotation.references), classes="annotation-references")
+                Static(
+                    Content("See: " + "; ".join(annotation.references)),
+                    classes="annotation-references",
+                )
             )
         return widgets
 

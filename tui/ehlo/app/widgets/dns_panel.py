@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Button, Collapsible, Label, Static
@@ -74,9 +75,9 @@ class CheckRow(Collapsible):
         """Back to "checking…" (re-run)."""
         self.result = None
         self.title = f"{STATUS_ICONS['running']} {self.check_id}  checking…"
-        self.set_classes(
-            "check-row -running" + (" -highlight" if self.has_class("-highlight") else "")
-        )
+        for status in ("pass", "warn", "fail", "info", "error"):
+            self.remove_class(f"-{status}")
+        self.add_class("-running")
         self.query_one(Collapsible.Contents).remove_children()
 
     def show_result(self, result: CheckResult) -> None:
@@ -89,7 +90,7 @@ class CheckRow(Collapsible):
         contents = self.query_one(Collapsible.Contents)
         contents.remove_children()
         widgets: list[Static | Horizontal] = [
-            Static(f"{key}: {_format_value(value)}", classes="check-detail")
+            Static(Content(f"{key}: {_format_value(value)}"), classes="check-detail")
             for key, value in result.details.items()
         ]
         self._copy_texts.clear()
@@ -106,7 +107,7 @@ class CheckRow(Collapsible):
     def _copy_row(self, key: str, label: str, text: str, what: str) -> Horizontal:
         self._copy_texts[key] = (text, what)
         return Horizontal(
-            Static(label, classes="fix-text"),
+            Static(Content(label), classes="fix-text"),
             Button(
                 "copy", name=key, compact=True, classes="copy-button", tooltip=f"Copy this {what}"
             ),
@@ -195,14 +196,14 @@ class DnsPanel(Vertical):
                 row.set_class(row.check_id in self.highlighted, "-highlight")
             container.mount(
                 Vertical(
-                    Static(title, classes="dns-group-title"),
+                    Static(Content(title), classes="dns-group-title"),
                     *rows,
                     id=f"dns-group-{group}",
                     classes="dns-group",
                 )
             )
         else:
-            section.first().query_one(".dns-group-title", Static).update(title)
+            section.first().query_one(".dns-group-title", Static).update(Content(title))
             for row in section.first().query(CheckRow):
                 row.show_running()
         self.run_worker(
