@@ -31,7 +31,8 @@ MAX_VOID_LOOKUPS = 2
 MAX_NAMES_PER_TERM = 10
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-TraceOutcome = Literal["record", "match", "no-match", "error", "result"]
+TraceOutcome = Literal["record", "match", "no-match", "error", "result", "cost"]
+"""`cost` marks the steps of a record-tree analysis (no IP), the others an evaluation."""
 
 
 @dataclass(frozen=True, slots=True)
