@@ -177,7 +177,11 @@ class SessionScreen(Screen[None]):
             with Vertical(id="side"):
                 yield AnnotationPanel(id="annotation-panel", classes="pane")
                 yield DnsPanel(
-                    self._resolver, self.settings.selectors, id="dns-panel", classes="pane"
+                    self._resolver,
+                    self.settings.selectors,
+                    self.settings.blocklists,
+                    id="dns-panel",
+                    classes="pane",
                 )
         yield Footer()
 
@@ -227,10 +231,13 @@ class SessionScreen(Screen[None]):
 
         if not self.settings.resolver:
             return DnsResolver()
-        parsed = parse_resolver_arg(self.settings.resolver)
-        if isinstance(parsed, DnsResolver):
-            return parsed
-        host, port = parsed  # type: ignore[misc]
+        try:
+            host, port = parse_resolver_arg(self.settings.resolver)
+        except ValueError as exc:
+            self.notify(
+                f"Settings: dns.resolver: {exc}; using the system resolver", severity="warning"
+            )
+            return DnsResolver()
         return DnsResolver(nameserver=host, port=port)
 
     def _valid_verbs(self) -> frozenset[str]:

@@ -140,12 +140,14 @@ class DnsPanel(Vertical):
         self,
         resolver_factory: Callable[[], Resolver],
         selectors: tuple[str, ...] = (),
+        blocklists: tuple[str, ...] = (),
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self._resolver_factory = resolver_factory
         self.selectors = selectors
+        self.blocklists = blocklists
         self._contexts: dict[str, AuditContext] = {}
 
     def compose(self) -> ComposeResult:
@@ -217,6 +219,11 @@ class DnsPanel(Vertical):
     async def _audit(self, group: str, context: AuditContext) -> None:
         """Relay each check result as it arrives."""
         from ehlo.dnsauth.audit import audit
+
+        if self.blocklists:
+            from ehlo.dnsauth.dnsbl import Blocklist, configured_blocklists
+
+            configured_blocklists.set(tuple(Blocklist(zone=z, name=z) for z in self.blocklists))
 
         def relay(result: CheckResult) -> None:
             self.post_message(CheckArrived(group, result))
