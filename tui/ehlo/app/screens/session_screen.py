@@ -159,6 +159,8 @@ class SessionScreen(Screen[None]):
         self.message: bytes | None = None
         self.learned = Learned()
         self.tls_facts: TlsFacts | None = None
+        self.events: list[Event] = []
+        """The events shown so far (the session's transcript as the screen has handled it)."""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="✉")
@@ -241,11 +243,9 @@ class SessionScreen(Screen[None]):
         return DnsResolver(nameserver=host, port=port)
 
     def _valid_verbs(self) -> frozenset[str]:
-        if self.session is None:
-            return frozenset()
         from ehlo.smtp.state import valid_commands
 
-        return valid_commands(self.session.transcript)
+        return valid_commands(self.events)
 
     @on(ConnectBar.SessionRequested)
     def _session_requested(self, event: ConnectBar.SessionRequested) -> None:
@@ -303,6 +303,7 @@ class SessionScreen(Screen[None]):
         self.session = Session(options, plan.credentials)
         self.learned = Learned()
         self.tls_facts = None
+        self.events = []
         self.query_one(Transcript).clear()
         self._refresh_state()
         self._run_step("connect")
@@ -348,11 +349,11 @@ class SessionScreen(Screen[None]):
         self._relay(line_events(self.session, event.line, self.plan, self.message or b""))
 
     def _suggestion(self) -> str:
-        if self.session is None or self.plan is None:
+        if self.plan is None:
             return ""
         from ehlo.smtp.state import suggested_command
 
-        return suggested_command(self.session.transcript, self.plan)
+        return suggested_command(self.events, self.plan)
 
     def run_to(self, target: str) -> None:
         """Step until `target` or the first failure."""
@@ -371,6 +372,7 @@ class SessionScreen(Screen[None]):
         from ehlo.smtp.events import Closed, ErrorEvent, Received, Sent, TlsUpgraded
 
         event = message.event
+        self.events.append(event)
         self.query_one(Transcript).append_event(event)
         command_line = self.query_one(CommandLine)
         if isinstance(event, Sent):
@@ -385,12 +387,12 @@ class SessionScreen(Screen[None]):
         self._refresh_state()
 
     def _refresh_state(self) -> None:
-        transcript = self.session.transcript if self.session else []
+        transcript = self.events
         suggested_step = None
-        if self.session is not None and self.plan is not None:
+        if self.plan is not None:
             from ehlo.smtp.state import suggested_step as suggest
 
-            suggested_step = suggest(self.session.transcript, self.plan)
+            suggested_step = suggest(transcript, self.plan)
         self.query_one(StepBar).statuses = slot_statuses(transcript, suggested_step)
         self.query_one(CommandLine).suggestion = self._suggestion()
         learned = learn(transcript, self.options.helo if self.options else None)
@@ -462,6 +464,7 @@ class SessionScreen(Screen[None]):
         self._close_session()
         self.options = self.plan = None
         self.message = None
+        self.events = []
         self.query_one(Transcript).clear()
         self._refresh_state()
         self.notify("Session closed and transcript cleared.")
@@ -532,7 +535,7 @@ class SessionScreen(Screen[None]):
         from ehlo.app.exporting import ExportUnavailable, transcript_text
 
         try:
-            text = transcript_text(self.session.transcript if self.session else [])
+            text = transcript_text(self.events)
         except ExportUnavailable as exc:
             self.notify(str(exc), severity="error")
             return
@@ -569,7 +572,7 @@ class SessionScreen(Screen[None]):
     def _export(self, suffix: str) -> None:
         from ehlo.app.exporting import ExportUnavailable, transcript_json, transcript_text
 
-        events = self.session.transcript if self.session else []
+        events = self.events
         try:
             text = transcript_json(events) if suffix == "json" else transcript_text(events)
         except ExportUnavailable as exc:
@@ -585,6 +588,13 @@ class SessionScreen(Screen[None]):
             return
         self.last_export = path
         self.notify(f"Saved the transcript (redacted) to {path}", title="Exported")
+
+    def replay(self, events: list[Event], host: str, port: int) -> None:
+        """Show recorded events as if a session had produced them (screenshots, snapshots)."""
+        self.options = build_options(self.form, host, port, self.settings)
+        self.plan = build_plan(self.form)
+        for event in events:
+            self.post_message(SessionEvent(event))
 
     def action_rerun_dns(self) -> None:
         self.query_one(DnsPanel).rerun()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -78,7 +79,8 @@ class CheckRow(Collapsible):
         for status in ("pass", "warn", "fail", "info", "error"):
             self.remove_class(f"-{status}")
         self.add_class("-running")
-        self.query_one(Collapsible.Contents).remove_children()
+        if self.is_mounted:
+            self.query_one(Collapsible.Contents).remove_children()
 
     def show_result(self, result: CheckResult) -> None:
         """Fill the row with a result."""
@@ -87,6 +89,8 @@ class CheckRow(Collapsible):
         for status in ("running", "pass", "warn", "fail", "info", "error"):
             self.remove_class(f"-{status}")
         self.add_class(f"-{result.status}")
+        if not self.is_mounted:
+            return  # on_mount fills the contents
         contents = self.query_one(Collapsible.Contents)
         contents.remove_children()
         widgets: list[Static | Horizontal] = [
@@ -103,6 +107,10 @@ class CheckRow(Collapsible):
         if not widgets:
             widgets.append(Static("No details.", classes="check-detail"))
         contents.mount_all(widgets)
+
+    def on_mount(self) -> None:
+        if self.result is not None:
+            self.show_result(self.result)
 
     def _copy_row(self, key: str, label: str, text: str, what: str) -> Horizontal:
         self._copy_texts[key] = (text, what)
@@ -149,6 +157,8 @@ class DnsPanel(Vertical):
         self.selectors = selectors
         self.blocklists = blocklists
         self._contexts: dict[str, AuditContext] = {}
+        self._rows: dict[str, CheckRow] = {}
+        self._titles: dict[str, Static] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="dns-toolbar"):
@@ -174,7 +184,7 @@ class DnsPanel(Vertical):
                 self._start(group, context)
 
     def watch_highlighted(self, highlighted: frozenset[str]) -> None:
-        for row in self.query(CheckRow):
+        for row in self._rows.values():
             row.set_class(row.check_id in highlighted, "-highlight")
 
     def rerun(self) -> None:
@@ -184,32 +194,29 @@ class DnsPanel(Vertical):
 
     def rows(self) -> dict[str, CheckRow]:
         """Rows by "group/check"."""
-        return {f"{row.group}/{row.check_id}": row for row in self.query(CheckRow)}
+        return dict(self._rows)
 
     def _start(self, group: str, context: AuditContext) -> None:
         container = self.query_one("#dns-rows", VerticalScroll)
         for empty in container.query("#dns-empty"):
             empty.remove()
-        section = container.query(f"#dns-group-{group}")
         title = f"{GROUP_TITLES[group]}: {context.ip if group == 'client' else context.domain}"
-        if not section:
+        if group not in self._titles:
             rows = [CheckRow(group, check_id) for check_id in GROUPS[group]]
             for row in rows:
                 row.set_class(row.check_id in self.highlighted, "-highlight")
+                self._rows[f"{group}/{row.check_id}"] = row
+            self._titles[group] = Static(Content(title), classes="dns-group-title")
             container.mount(
-                Vertical(
-                    Static(Content(title), classes="dns-group-title"),
-                    *rows,
-                    id=f"dns-group-{group}",
-                    classes="dns-group",
-                )
+                Vertical(self._titles[group], *rows, id=f"dns-group-{group}", classes="dns-group")
             )
         else:
-            section.first().query_one(".dns-group-title", Static).update(Content(title))
-            for row in section.first().query(CheckRow):
-                row.show_running()
+            self._titles[group].update(Content(title))
+            for key, row in self._rows.items():
+                if key.startswith(f"{group}/"):
+                    row.show_running()
         self.run_worker(
-            self._audit(group, context),
+            partial(self._audit, group, context),
             name=f"dns {group}",
             group=f"dns-{group}",
             exclusive=True,
@@ -232,9 +239,9 @@ class DnsPanel(Vertical):
 
     def on_check_arrived(self, message: CheckArrived) -> None:
         message.stop()
-        for row in self.query(CheckRow):
-            if row.group == message.group and row.check_id == message.result.id:
-                row.show_result(message.result)
+        row = self._rows.get(f"{message.group}/{message.result.id}")
+        if row is not None:
+            row.show_result(message.result)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -249,7 +256,7 @@ class DnsPanel(Vertical):
         summary = (
             f"could not run: {worker.error}" if worker.error else "no result within the time limit"
         )
-        for row in self.query(CheckRow):
+        for row in list(self._rows.values()):
             if row.group == group and row.result is None:
                 row.show_result(CheckResult(row.check_id, "error", summary))
 
