@@ -1,0 +1,355 @@
+"""annotate(): read a whole reply the way a postmaster does, and say what to do about it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ehlo.knowledge.extract import extract
+from ehlo.knowledge.fill import fill_fixes, placeholder_values
+from ehlo.knowledge.heuristics import heuristic_index
+from ehlo.knowledge.loader import CodeRule, Knowledge, knowledge
+from ehlo.knowledge.matcher import Candidate, make_candidate
+from ehlo.knowledge.model import DNS_CHECK_IDS, Annotation, Reason, ReplyClass, Signature
+from ehlo.knowledge.providers import provider_from_markers
+from ehlo.knowledge.replytext import (
+    client_ip,
+    find_enhanced,
+    leading_enhanced,
+    mail_address,
+    read_input,
+    search_text,
+)
+from ehlo.knowledge.stages import DESCRIPTIONS, normalize_stage
+from ehlo.smtp.reply import Reply, parse_reply
+
+CLASSES: dict[int, ReplyClass] = {2: "success", 3: "intermediate", 4: "transient", 5: "permanent"}
+
+RANK_SIGNATURE = 1000
+RANK_SPECIFIC_ENHANCED = 60
+RANK_SPECIFIC_BASIC = 55
+RANK_GENERIC_ENHANCED = 40
+RANK_GENERIC_BASIC = 20
+
+DELIVERED_WORDING = re.compile(
+    r"queued|accepted for delivery|message accepted|mail accepted|ok id=|\bsaved\b|delivered|"
+    r"message received|\bid=|requested mail action okay, completed",
+    re.IGNORECASE,
+)
+CODE_AT_START = re.compile(r"^\s*(\d{3,})")
+
+CHECK_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (check, re.compile(pattern, re.IGNORECASE))
+    for check, pattern in (
+        ("spf", r"\bspf\b|sender policy framework|not (?:a )?permitted sender"),
+        ("dkim", r"\bdkim\b|domainkeys"),
+        ("dmarc", r"\bdmarc\b"),
+        ("ptr", r"\bptr\b|reverse (?:dns|lookup|hostname)|\brdns\b"),
+        (
+            "dnsbl",
+            r"blocked using|spamhaus|spamcop|\brbl\b|dnsbl|blocklist|blacklist|"
+            r"listed (?:at|on|in|by) ",
+        ),
+        ("mx", r"\bmx\b|null mx|domain not found|no mx"),
+        ("mta-sts", r"mta-sts"),
+        ("dane", r"\bdane\b|\btlsa\b"),
+    )
+)
+
+_CACHE: dict[object, Annotation] = {}
+_CACHE_LIMIT = 16384
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    reason: str
+    rank: int
+    signature: Signature | None = None
+    rule: CodeRule | None = None
+
+
+def annotate(
+    reply: Reply | str, stage: str | None = None, context: Mapping[str, str] | None = None
+) -> Annotation:
+    """Explain one server reply.
+
+    Args:
+        reply: a Reply from the engine, or reply text (multi-line, or a log or bounce line).
+        stage: the command it answered (connect, ehlo, starttls, auth, mail, rcpt, data,
+            end-of-data, ...); None when unknown.
+        context: values for fix commands: host, port, domain, mail_from_domain, rcpt_domain,
+            ip, helo, sender, recipient.
+
+    Returns:
+        The annotation; input that is not a reply gives class "unknown", reason "undefined".
+    """
+    try:
+        key = _cache_key(reply, stage, context)
+    except TypeError:
+        key = None
+    if key is not None:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            return cached
+    try:
+        result = _annotate(reply, normalize_stage(stage), context)
+    except Exception as exc:  # annotate() must never raise, whatever the input
+        result = unknown_annotation(f"ehlo could not read this reply ({type(exc).__name__}).")
+    if key is not None:
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE[key] = result
+    return result
+
+
+def _cache_key(reply: object, stage: object, context: Mapping[str, str] | None) -> object:
+    items = tuple(sorted(context.items())) if context else ()
+    if isinstance(reply, str):
+        return ("s", reply, stage, items)
+    if isinstance(reply, Reply):
+        return ("r", reply.lines, reply.violations, stage, items)
+    return None
+
+
+def unknown_annotation(meaning: str, basic: int | None = None) -> Annotation:
+    """The annotation for input that is not a readable reply."""
+    return Annotation(
+        basic=basic,
+        enhanced=None,
+        reply_class="unknown",
+        reason="undefined",
+        retry=False,
+        retry_advice="Nothing to retry: this is not a server reply ehlo can read.",
+        provider=None,
+        meaning=meaning,
+    )
+
+
+def _annotate(value: object, stage: str | None, context: Mapping[str, str] | None) -> Annotation:
+    read = read_input(value)
+    if read.reply is None:
+        return unknown_annotation(f"Not an SMTP reply: {read.problem}.")
+    reply = read.reply
+    if reply.code is None:
+        extracted = extract("\n".join(reply.lines))
+        if extracted is not None:
+            inner = parse_reply(extracted.reply)
+            if inner.code is not None or leading_enhanced(extracted.reply):
+                return _explain(inner, stage or extracted.stage, context)
+        if reply.texts and leading_enhanced(reply.texts[-1]):
+            return _explain(reply, stage, context)
+        return unknown_annotation(_no_code_meaning(reply))
+    return _explain(reply, stage, context)
+
+
+def _no_code_meaning(reply: Reply) -> str:
+    first = reply.lines[0] if reply.lines else ""
+    found = CODE_AT_START.match(first)
+    if found:
+        return (
+            f"Not an SMTP reply: {found.group(1)} is not a reply code "
+            "(codes run from 200 to 599, RFC 5321 section 4.2)."
+        )
+    return (
+        "Not an SMTP reply: no three-digit reply code at the start of a line, and no server "
+        "reply inside a log or bounce line."
+    )
+
+
+def _explain(reply: Reply, stage: str | None, context: Mapping[str, str] | None) -> Annotation:
+    base = knowledge()
+    code = reply.code
+    enhanced = find_enhanced(reply, code // 100 if code else None)
+    class_digit = code // 100 if code else int(enhanced[0]) if enhanced else 0
+    reply_class = CLASSES.get(class_digit, "unknown")
+    text = search_text(reply)
+    candidate = make_candidate(text, code, enhanced, stage)
+    if reply_class in ("success", "intermediate"):
+        verdict = _Verdict(_positive_reason(code, stage, text), 0)
+    else:
+        verdict = _failure_verdict(base, candidate, class_digit)
+    reason = base.reasons.get(verdict.reason) or base.reasons.get("undefined")
+    return _build(
+        base,
+        reply,
+        reply_class=reply_class,
+        enhanced=enhanced,
+        stage=stage,
+        text=text,
+        verdict=verdict,
+        reason=reason,
+        context=context,
+    )
+
+
+def _positive_reason(code: int | None, stage: str | None, text: str) -> str:
+    if code == 250 and stage in ("end-of-data", "bdat"):
+        return "delivered"
+    if code == 250 and stage is None and DELIVERED_WORDING.search(text):
+        return "delivered"
+    return "ok"
+
+
+def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) -> _Verdict:
+    signature = base.index.match(candidate)
+    if signature is not None:
+        return _Verdict(signature.reason, RANK_SIGNATURE + signature.priority, signature)
+    verdicts: list[_Verdict] = []
+    for rule in heuristic_index().match_all(candidate):
+        if rule.reason == "greylisted" and class_digit == 5:
+            continue
+        verdicts.append(_Verdict(rule.reason, rule.priority))
+        break
+    code_rule = _enhanced_rule(base, candidate.enhanced)
+    if code_rule is not None:
+        reason = code_rule.reason
+        if class_digit == 4 and code_rule.reason_transient:
+            reason = code_rule.reason_transient
+        rank = RANK_SPECIFIC_ENHANCED if code_rule.specific else RANK_GENERIC_ENHANCED
+        verdicts.append(_Verdict(reason, rank, rule=code_rule))
+    basic_rule = base.basic_rules.get(candidate.code or 0)
+    if basic_rule is not None:
+        reasons = basic_rule.reasons
+        reason = reasons.get(candidate.stage or "", reasons.get("any", "undefined"))
+        if reason != "undefined":
+            rank = RANK_SPECIFIC_BASIC if basic_rule.specific else RANK_GENERIC_BASIC
+            verdicts.append(_Verdict(reason, rank))
+    if not verdicts:
+        return _Verdict("undefined", 0)
+    return max(verdicts, key=lambda v: v.rank)
+
+
+def _enhanced_rule(base: Knowledge, enhanced: str | None) -> CodeRule | None:
+    if enhanced is None:
+        return None
+    klass, subject, detail = (int(part) for part in enhanced.split("."))
+    if detail >= 100:
+        for vendor in base.ranges:
+            if (vendor.klass, vendor.subject) == (
+                klass,
+                subject,
+            ) and vendor.low <= detail <= vendor.high:
+                return vendor.rule
+    return base.enhanced_rules.get(f"{subject}.{detail}")
+
+
+def _build(
+    base: Knowledge,
+    reply: Reply,
+    *,
+    reply_class: ReplyClass,
+    enhanced: str | None,
+    stage: str | None,
+    text: str,
+    verdict: _Verdict,
+    reason: Reason | None,
+    context: Mapping[str, str] | None,
+) -> Annotation:
+    code = reply.code
+    signature = verdict.signature
+    basic = base.basic.get(code) if code else None
+    registry = base.enhanced.get("x." + enhanced.split(".", 1)[1]) if enhanced else None
+    failure = reply_class in ("transient", "permanent")
+    retry = False
+    advice = "Nothing to retry: the server accepted this step."
+    if reply_class == "intermediate":
+        advice = "Nothing to retry: the server waits for the client's next line."
+    if failure and reason is not None:
+        retry = reason.retry_transient if reply_class == "transient" else reason.retry_permanent
+        if signature is not None and signature.retry is not None:
+            retry = signature.retry
+        advice = reason.advice_transient if reply_class == "transient" else reason.advice_permanent
+    provider = signature.provider if signature else None
+    if provider is None and verdict.rule is not None:
+        provider = verdict.rule.provider
+    provider = provider or provider_from_markers(text)
+    meaning = _meaning(
+        reply,
+        reply_class=reply_class,
+        stage=stage,
+        verdict=verdict,
+        reason=reason,
+        basic=basic,
+        enhanced=enhanced,
+        registry=registry,
+    )
+    values = placeholder_values(
+        context,
+        reason.domain if reason else "none",
+        client_ip(text),
+        mail_address(text),
+        stage,
+    )
+    templates = (
+        *(signature.fixes if signature else ()),
+        *(reason.fixes if reason and failure else ()),
+    )
+    references = [*(basic.rfc if basic else ()), *(registry.rfc if registry else ())]
+    if signature is not None and signature.url:
+        references.append(signature.url)
+    if verdict.rule is not None and verdict.rule.reference:
+        references.append(verdict.rule.reference)
+    if reason is not None and failure:
+        references.extend(reason.references)
+    return Annotation(
+        basic=code,
+        enhanced=enhanced,
+        reply_class=reply_class,
+        reason=verdict.reason,
+        retry=retry,
+        retry_advice=advice,
+        provider=provider,
+        meaning=meaning,
+        causes=reason.causes if reason and failure else (),
+        fixes=fill_fixes(templates, values),
+        references=tuple(dict.fromkeys(references)),
+        signature=signature.id if signature else None,
+        enhanced_title=registry.title if registry else None,
+        code_meaning=basic.meaning if basic else None,
+        dns_checks=_dns_checks(reason, signature, text) if failure else (),
+        stage=stage,
+        who=reason.who if reason and failure else None,
+        notes=reply.violations,
+    )
+
+
+def _meaning(
+    reply: Reply,
+    *,
+    reply_class: ReplyClass,
+    stage: str | None,
+    verdict: _Verdict,
+    reason: Reason | None,
+    basic: object,
+    enhanced: str | None,
+    registry: object,
+) -> str:
+    if verdict.signature is not None and verdict.signature.meaning:
+        return verdict.signature.meaning
+    if verdict.rule is not None and verdict.rule.meaning and verdict.rank >= RANK_GENERIC_ENHANCED:
+        lead = verdict.rule.meaning
+    elif reason is not None and reply_class in ("transient", "permanent"):
+        lead = reason.meaning
+    else:
+        lead = getattr(basic, "meaning", "") or "The server accepted this step."
+        if verdict.reason == "delivered":
+            lead = (
+                "The receiving server accepted the message for delivery. Acceptance is not "
+                "arrival in the inbox: filtering can still divert or drop it."
+            )
+    parts = [f"{reply.code}" if reply.code else "", enhanced or ""]
+    said = " ".join(p for p in parts if p)
+    where = f" to {DESCRIPTIONS[stage]}" if stage in DESCRIPTIONS else ""
+    titles = [getattr(basic, "title", ""), getattr(registry, "title", "")]
+    detail = "; ".join(t for t in titles if t)
+    tail = f" The server answered {said}{where}" + (f" ({detail})." if detail else ".")
+    return (lead + tail).strip()
+
+
+def _dns_checks(reason: Reason | None, signature: Signature | None, text: str) -> tuple[str, ...]:
+    wanted: set[str] = set(reason.dns_checks if reason else ())
+    if signature is not None:
+        wanted.update(signature.dns_checks)
+    wanted.update(check for check, pattern in CHECK_WORDS if pattern.search(text))
+    return tuple(check for check in DNS_CHECK_IDS if check in wanted)

@@ -1,0 +1,96 @@
+"""Filling `{placeholder}` words of fix commands with shell-quoted context values."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import shlex
+from collections.abc import Mapping
+
+from ehlo.fixes import Fix
+from ehlo.knowledge.model import FixTemplate
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+
+DEFAULTS: dict[str, str] = {
+    "host": "mx.example.net",
+    "port": "25",
+    "mail_from_domain": "example.com",
+    "rcpt_domain": "example.net",
+    "ip": "192.0.2.1",
+    "helo": "mail.example.com",
+    "sender": "sender@example.com",
+    "recipient": "recipient@example.net",
+}
+"""Documentation values (RFC 2606, RFC 5737) used when the context does not say."""
+
+
+def reversed_ip(ip: str) -> str | None:
+    """The DNSBL query form of an address: 192.0.2.1 -> 1.2.0.192 (nibbles for IPv6)."""
+    try:
+        pointer = ipaddress.ip_address(ip).reverse_pointer
+    except ValueError:
+        return None
+    return pointer.removesuffix(".in-addr.arpa").removesuffix(".ip6.arpa")
+
+
+def _domain_of(address: str | None) -> str | None:
+    if address and "@" in address:
+        domain = address.rsplit("@", 1)[1].strip(">").strip()
+        return domain or None
+    return None
+
+
+def placeholder_values(
+    context: Mapping[str, str] | None,
+    domain_role: str,
+    found_ip: str | None = None,
+    found_address: str | None = None,
+    stage: str | None = None,
+) -> dict[str, str]:
+    """Every placeholder's value: the context first, then what the reply said, then defaults."""
+    given = {k: UNSAFE.sub("", str(v)) for k, v in (context or {}).items() if v not in (None, "")}
+    values = dict(DEFAULTS)
+    if found_address:
+        role = {"mail": "sender", "rcpt": "recipient"}.get(stage or "", "")
+        role = role or ("sender" if domain_role == "sender" else "recipient")
+        values[role] = found_address
+    if found_ip:
+        values["ip"] = found_ip
+    values.update({k: v for k, v in given.items() if k in DEFAULTS or k == "domain"})
+    if "mail_from_domain" not in given:
+        values["mail_from_domain"] = _domain_of(values["sender"]) or values["mail_from_domain"]
+    if "rcpt_domain" not in given:
+        values["rcpt_domain"] = _domain_of(values["recipient"]) or values["rcpt_domain"]
+    if "domain" not in given:
+        key = "rcpt_domain" if domain_role == "recipient" else "mail_from_domain"
+        values["domain"] = values[key]
+    values["dmarc_name"] = "_dmarc." + values["domain"]
+    values["reversed_ip"] = reversed_ip(values["ip"]) or "1.2.0.192"
+    return values
+
+
+def fill_command(template: str, values: Mapping[str, str]) -> str:
+    """Replace each `{name}` with the shell-quoted value (unknown names stay as written)."""
+
+    def replace(match: re.Match[str]) -> str:
+        value = values.get(match.group(1))
+        return shlex.quote(value) if value is not None else match.group(0)
+
+    return PLACEHOLDER.sub(replace, template)
+
+
+def fill_text(text: str, values: Mapping[str, str]) -> str:
+    """Replace `{name}` in prose with the plain value."""
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def fill_fixes(templates: tuple[FixTemplate, ...], values: Mapping[str, str]) -> tuple[Fix, ...]:
+    """Concrete fixes from templates, without duplicates."""
+    fixes: dict[tuple[str, str | None], Fix] = {}
+    for template in templates:
+        command = fill_command(template.command, values) if template.command else None
+        fix = Fix(fill_text(template.text, values), command)
+        fixes.setdefault((fix.text, fix.command), fix)
+    return tuple(fixes.values())

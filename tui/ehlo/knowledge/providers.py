@@ -1,0 +1,50 @@
+"""Recognising which provider or MTA wrote a reply from its fixed markers."""
+
+from __future__ import annotations
+
+import re
+
+# (provider, marker pattern) searched case-insensitively; first match wins.
+MARKERS: tuple[tuple[str, str], ...] = (
+    ("Gmail", r"\bgsmtp\b|support\.google\.com/(?:mail|a)\b|gmail\.com/mail/help"),
+    (
+        "Microsoft",
+        r"protection\.outlook\.com|outlook\.com|hotmail\.com|\bprod\.outlook|office365|exchange online|sender\.office\.com|\bAS\(\d+\)|\(AS\d{6,}\)|resolver\.adr\.|\bS3150\b|\bS3140\b",
+    ),
+    (
+        "Yahoo",
+        r"yahoo|\baol\.com|\[(?:TSS|IPTS|BL|PH)\d\d\]|senders\.yahooinc|postmaster\.yahooinc",
+    ),
+    ("Apple iCloud", r"icloud\.com|\bme\.com\b|support\.apple\.com|\[(?:CS01|HM08|HME1)\]"),
+    ("Proofpoint", r"proofpoint|pphosted"),
+    ("Mimecast", r"mimecast"),
+    ("Barracuda", r"barracuda|\bcuda_nsu\b"),
+    ("Broadcom Email Security.cloud", r"messagelabs|symanteccloud"),
+    ("Cisco Secure Email", r"ironport|iphmx\.com"),
+    ("Trend Micro", r"trendmicro|ERS-Customized-Block|tmes\.trendmicro"),
+    ("Spamhaus", r"spamhaus"),
+    ("SpamCop", r"spamcop"),
+    ("Orange", r"\bOFR\d*_\d+|orange\.fr|wanadoo"),
+    ("Comcast", r"comcast"),
+    ("GoDaddy", r"secureserver\.net|x\.co/(?:srbounce|rlbounce)|\bIB\d{3}\b"),
+    ("Tencent QQ", r"mail\.qq\.com|\bqq\.com"),
+    ("GMX / WEB.DE", r"\bgmx\.|web\.de|ionos|1und1|1and1"),
+    ("Zoho", r"zoho"),
+    ("Postfix", r"\b(?:Client host|Helo command|Sender address|Recipient address) rejected:"),
+    ("qmail", r"\(#[245]\.\d+\.\d+\)|sorry, .{0,40}\(#"),
+    ("Exim", r"\bexim\b|rejected after DATA|Sender verify failed|Unrouteable address"),
+    (
+        "Sendmail",
+        r"sendmail|\bUser unknown\b.{0,5}$|Relaying denied\. Proper authentication required",
+    ),
+)
+
+_COMPILED = tuple((provider, re.compile(pattern, re.IGNORECASE)) for provider, pattern in MARKERS)
+
+
+def provider_from_markers(text: str) -> str | None:
+    """The provider whose fixed markers (host names, links, tags) appear in the text."""
+    for provider, pattern in _COMPILED:
+        if pattern.search(text):
+            return provider
+    return None

@@ -1,0 +1,130 @@
+"""Reading a reply's text: codes wherever they stand, the search text, addresses and IPs."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+from ehlo.smtp.reply import MAX_REPLY_BYTES, Reply, parse_reply
+
+ENHANCED_ANYWHERE = re.compile(r"(?<![\w.])#?([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)(?![\w-])")
+"""An enhanced status code inside a text: `5.7.1`, `(#5.7.1)`, `#5.1.0`, `cuda_nsu 4.7.1`."""
+
+LEADING_ENHANCED = re.compile(r"^\s*#?([245])\.(\d{1,3})\.(\d{1,3})(?=[\s:,;)\]]|$)")
+EMBEDDED_MARKER = re.compile(
+    r"(?<!\S)[245]\d\d(?:-|\s(?=#?[245]\.\d{1,3}\.\d{1,3}\s))(?:#?[245]\.\d{1,3}\.\d{1,3}(?=\s|$))?"
+)
+"""`550-5.7.26 ` continuation prefixes left inside a reply that was quoted on one line."""
+
+SPACES = re.compile(r"\s+")
+IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)")
+IPV6_BRACKETED = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]+)\]")
+ADDRESS = re.compile(
+    r"<?([^\s<>@\"',;:()\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+)>?"
+)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+TOO_LARGE = MAX_REPLY_BYTES
+"""Texts longer than this (the engine's reply cap) are not treated as replies."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadReply:
+    """A reply as annotate() reads it, or the reason it could not be read."""
+
+    reply: Reply | None
+    problem: str | None = None
+
+
+def read_input(value: object) -> ReadReply:
+    """Turn annotate()'s input into a Reply, or say why it is not one."""
+    if isinstance(value, Reply):
+        if any("not valid UTF-8" in v for v in value.violations):
+            return ReadReply(None, "the reply is not valid UTF-8 text")
+        return ReadReply(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        data = bytes(value)
+        if len(data) > TOO_LARGE:
+            return ReadReply(
+                None, f"the input is {len(data):,} bytes, too large to be an SMTP reply"
+            )
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return ReadReply(None, "the input is not valid UTF-8 text")
+    elif isinstance(value, str):
+        text = value
+    else:
+        return ReadReply(None, f"expected reply text, got {type(value).__name__}")
+    if len(text) > TOO_LARGE:
+        return ReadReply(
+            None, f"the input is {len(text):,} characters, too large to be an SMTP reply"
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return ReadReply(None, "the input is not valid UTF-8 text")
+    if not text.strip():
+        return ReadReply(None, "the input is empty")
+    controls = len(CONTROL.findall(text))
+    if "\x00" in text or controls * 20 > len(text):
+        return ReadReply(None, "the input is binary data, not reply text")
+    if "\\n" in text and "\n" not in text.strip():
+        text = text.replace("\\r\\n", "\n").replace("\\n", "\n")
+    return ReadReply(parse_reply(text))
+
+
+def leading_enhanced(text: str) -> str | None:
+    """The enhanced code at the start of a line's text, if any."""
+    found = LEADING_ENHANCED.match(text)
+    return ".".join(found.groups()) if found else None
+
+
+def find_enhanced(reply: Reply, reply_class: int | None) -> str | None:
+    """The reply's enhanced status code, wherever it stands (RFC 3463)."""
+    if reply.enhanced:
+        return reply.enhanced
+    for text in reply.texts:
+        found = leading_enhanced(text)
+        if found and (reply_class is None or found[0] == str(reply_class)):
+            return found
+    for text in reply.texts:
+        for match in ENHANCED_ANYWHERE.finditer(text):
+            if reply_class is None or match.group(1) == str(reply_class):
+                return ".".join(match.groups())
+    return None
+
+
+def search_text(reply: Reply) -> str:
+    """The reply's text for matching: lines joined by spaces, codes and markers removed."""
+    parts: list[str] = []
+    for text in reply.texts:
+        found = LEADING_ENHANCED.match(text)
+        parts.append(text[found.end() :] if found else text)
+    joined = " ".join(parts)
+    joined = EMBEDDED_MARKER.sub(" ", joined)
+    return SPACES.sub(" ", joined).strip()
+
+
+def client_ip(text: str) -> str | None:
+    """The first public-looking IP address mentioned in a reply (usually the client's)."""
+    for match in IPV4.finditer(text):
+        try:
+            address = ipaddress.ip_address(match.group(0))
+        except ValueError:
+            continue
+        if not address.is_loopback and not address.is_unspecified:
+            return str(address)
+    for match in IPV6_BRACKETED.finditer(text):
+        try:
+            return str(ipaddress.ip_address(match.group(1)))
+        except ValueError:
+            continue
+    return None
+
+
+def mail_address(text: str) -> str | None:
+    """The first mail address mentioned in a reply."""
+    found = ADDRESS.search(text)
+    return found.group(1) if found else None
