@@ -78,11 +78,12 @@ class Redactor:
         """The text with every secret form replaced."""
         if not self._secrets or not text:
             return text
-        for form in self._forms:
-            text = text.replace(form, REDACTED)
-        return _BASE64_RUN.sub(
+        text = _BASE64_RUN.sub(
             lambda m: REDACTED if self._decodes_to_secret(m.group(0)) else m.group(0), text
         )
+        for form in self._forms:
+            text = text.replace(form, REDACTED)
+        return text
 
     def redact_bytes(self, data: bytes) -> bytes:
         """Bytes with every secret form replaced (decoded as UTF-8 with surrogate escapes)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import ssl
 import time
@@ -33,6 +34,8 @@ def _reason(exc: BaseException) -> str:
     """A short human reason for an OS or SSL error."""
     if isinstance(exc, ssl.SSLError):
         return str(getattr(exc, "reason", None) or exc)
+    if isinstance(exc, OSError) and exc.errno and not isinstance(exc, socket.gaierror):
+        return os.strerror(exc.errno)
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__
@@ -65,6 +68,12 @@ class Connection:
         host = options.host.strip("[]")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + options.timeouts.connect
+        if host.rstrip(".").lower().rsplit(".", 1)[-1] == "invalid":
+            raise StepFailed(
+                "connect",
+                "resolve",
+                f"cannot resolve {host!r}: names under .invalid never resolve (RFC 6761)",
+            )
         try:
             async with asyncio.timeout_at(deadline):
                 infos = await loop.getaddrinfo(

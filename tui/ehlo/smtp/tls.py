@@ -6,6 +6,7 @@ import functools
 import hashlib
 import ipaddress
 import ssl
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -98,7 +99,9 @@ def client_context(options: ConnectOptions) -> ssl.SSLContext:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         try:  # a debugger must be able to talk to old servers too
-            context.minimum_version = ssl.TLSVersion.TLSv1
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                context.minimum_version = ssl.TLSVersion.TLSv1
             context.set_ciphers("DEFAULT:@SECLEVEL=0")
         except (ssl.SSLError, ValueError):
             pass
@@ -274,7 +277,17 @@ def _chain_problem(
     intermediates = [x509.load_der_x509_certificate(c.der) for c in chain[1:]]
     subject = _verifier_subject(leaf)
     try:
-        builder = verification.PolicyBuilder().store(verification.Store(list(roots))).time(moment)
+        builder = (
+            verification.PolicyBuilder()
+            .store(verification.Store(list(roots)))
+            .time(moment)
+            .extension_policies(
+                ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(),
+                ee_policy=verification.ExtensionPolicy.permit_all().require_present(
+                    x509.SubjectAlternativeName, verification.Criticality.AGNOSTIC, None
+                ),
+            )
+        )
         if subject is None:
             raise verification.VerificationError("the certificate has no DNS name or IP address")
         builder.build_server_verifier(subject).verify(leaf_certificate, intermediates)
@@ -322,7 +335,9 @@ def _load_pem_bundle(data: bytes) -> tuple[x509.Certificate, ...]:
         if start < 0:
             continue
         try:
-            found.append(x509.load_pem_x509_certificate(block[start:] + marker + b"\n"))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                found.append(x509.load_pem_x509_certificate(block[start:] + marker + b"\n"))
         except ValueError:
             continue
     return tuple(found)
