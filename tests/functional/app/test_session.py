@@ -11,7 +11,7 @@ from ehlo.app.widgets.annotation_panel import AnnotationPanel
 from ehlo.app.widgets.command_line import CommandLine
 from ehlo.app.widgets.step_bar import StepBar
 from ehlo.app.widgets.transcript import Transcript
-from ehlo.sandbox import DEMO_PASSWORD, DEMO_USER, Sandbox
+from ehlo.sandbox import DEMO_PASSWORD, DEMO_USER, Sandbox, SandboxOptions
 
 from .conftest import sandbox_app, screen_of, settle, transcript_text, wait_for
 
@@ -107,7 +107,7 @@ async def test_tls_required_530(settings_path: Path) -> None:
 
 
 async def test_greylisting_is_retried(settings_path: Path) -> None:
-    async with Sandbox("greylist") as sandbox:
+    async with Sandbox("greylist", options=SandboxOptions(greylist_delay=0.3)) as sandbox:
         app = sandbox_app(sandbox.port, settings_path)
         async with app.run_test(size=(140, 45)) as pilot:
             await settle(pilot)
@@ -118,6 +118,8 @@ async def test_greylisting_is_retried(settings_path: Path) -> None:
             assert any(r.reply.code == 450 for r in first)
             annotation = screen.query_one(AnnotationPanel).annotation
             assert annotation is not None
+            assert annotation.retry  # type: ignore[attr-defined]
+            await pilot.pause(0.4)
             await pilot.press("ctrl+r")
             await settle(pilot)
             await pilot.press("f7")

@@ -60,7 +60,7 @@ username = "me"
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("theme = [", "Expected"),
+        ("theme = [", "invalid value"),
         ("[timeouts]\nconnect = -1", "positive"),
         ("[timeouts]\nbogus = 1", "unknown timeout"),
         ('[profiles.x]\ntarget = "h"\npassword = "p"', "never read"),
