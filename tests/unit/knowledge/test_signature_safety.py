@@ -19,16 +19,23 @@ with warnings.catch_warnings():
     import re._parser as sre_parser  # type: ignore[import-not-found]
 
 REASONS = frozenset(
-    ["ok", "delivered", "userunknown", "mailboxfull", "suspend", "hasmoved", "hostunknown", "notaccept", "norelaying", "rejected", "filtered", "authfailure", "securityerror", "failedstarttls", "requireptr", "blocked", "badreputation", "ratelimited", "greylisted", "spamdetected", "virusdetected", "contenterror", "notcompliantrfc", "emailtoolarge", "policyviolation", "syntaxerror", "systemerror", "systemfull", "networkerror", "expired", "mailererror", "undefined"]
+    "ok delivered userunknown mailboxfull suspend hasmoved hostunknown notaccept norelaying "
+    "rejected filtered authfailure securityerror failedstarttls requireptr blocked badreputation "
+    "ratelimited greylisted spamdetected virusdetected contenterror notcompliantrfc emailtoolarge "
+    "policyviolation syntaxerror systemerror systemfull networkerror expired mailererror "
+    "undefined".split()
 )
 STAGES = frozenset(
-    ["connect", "ehlo", "helo", "starttls", "auth", "mail", "rcpt", "data", "end-of-data", "bdat", "rset", "noop", "vrfy", "help", "quit", "raw"]
+    "connect ehlo helo starttls auth mail rcpt data end-of-data bdat rset noop vrfy help quit "
+    "raw".split()
 )
 PLACEHOLDERS = frozenset(
-    ["host", "port", "domain", "mail_from_domain", "rcpt_domain", "ip", "reversed_ip", "helo", "dmarc_name", "sender", "recipient"]
+    "host port domain mail_from_domain rcpt_domain ip reversed_ip helo dmarc_name sender "
+    "recipient".split()
 )
 KEYS = frozenset(
-    ["id", "provider", "pattern", "reason", "codes", "enhanced", "stages", "retry", "meaning", "fixes", "url", "source", "priority"]
+    "id provider pattern reason codes enhanced stages retry meaning fixes url source "
+    "priority".split()
 )
 ID_SYNTAX = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 ENHANCED_SYNTAX = re.compile(r"^[245xX]\.\d{1,3}\.\d{1,3}$")
@@ -87,9 +94,13 @@ def contains_repeat_or_branch(parsed: Any) -> bool:
             low, high, inner = value
             if high > 1 or contains_repeat_or_branch(inner):
                 return True
-        elif op is sre_constants.BRANCH or (op is sre_constants.SUBPATTERN and contains_repeat_or_branch(value[-1])) or (op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and contains_repeat_or_branch(
+        elif op is sre_constants.BRANCH:
+            return True
+        elif op is sre_constants.SUBPATTERN and contains_repeat_or_branch(value[-1]):
+            return True
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and contains_repeat_or_branch(
             value[1]
-        )):
+        ):
             return True
     return False
 
@@ -125,9 +136,7 @@ def adversarial_texts(pattern: str) -> list[str]:
     words = re.sub(r"\\.|[\[\](){}?*+|^$.]", " ", pattern)
     seed = " ".join(words.split())[:40] or "a"
     fillers = ["a", " ", "a ", "5.7.1 ", "<x@y> ", "[192.0.2.1] ", "-", "\t\n", seed + " ", seed]
-    return [
-        (filler * (ADVERSARIAL_SIZE // len(filler) + 1))[:ADVERSARIAL_SIZE] for filler in fillers
-    ]
+    return [(filler * (ADVERSARIAL_SIZE // len(filler) + 1))[:ADVERSARIAL_SIZE] for filler in fillers]
 
 
 def test_there_are_enough_signatures() -> None:
@@ -173,12 +182,8 @@ def test_fix_commands_use_only_known_placeholders(signature_id: str) -> None:
         for match in PLACEHOLDER.finditer(command):
             before = command[: match.start()]
             after = command[match.end() :]
-            assert before == "" or before.endswith(" "), (
-                f"placeholder not a whole word: {command!r}"
-            )
-            assert after == "" or after.startswith(" "), (
-                f"placeholder not a whole word: {command!r}"
-            )
+            assert before == "" or before.endswith(" "), f"placeholder not a whole word: {command!r}"
+            assert after == "" or after.startswith(" "), f"placeholder not a whole word: {command!r}"
         assert "'" not in command and '"' not in command, "placeholders must not sit inside quotes"
 
 
