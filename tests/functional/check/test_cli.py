@@ -1,0 +1,159 @@
+"""`ehlo check` usage errors, unreachable servers and secrets, without Postfix."""
+
+from __future__ import annotations
+
+import shlex
+import socket
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_check
+
+
+def _closed_port() -> int:
+    """A loopback port with nothing listening (bound then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["127.0.0.1:25", "--to", "b@example.com"], "--from is required"),
+        (["127.0.0.1:25", "--from", "a@example.org"], "at least one --to"),
+        (["mx.example.com:99999", "--from", "a@x.example", "--to", "b@y.example"], "1 to 65535"),
+        (["[::1", "--from", "a@x.example", "--to", "b@y.example"], "unclosed"),
+        (["", "--from", "a@x.example", "--to", "b@y.example"], "empty"),
+        (["127.0.0.1", "--from", "a@x.example", "--to", "not-an-address"], "not an address"),
+        (["127.0.0.1", "--from", "a@x.example\r\nRSET", "--to", "b@y.example"], "line breaks"),
+        (["127.0.0.1", "--from", "a@x.example", "--to", "b@y.example", "--tls", "maybe"], "maybe"),
+        (["127.0.0.1", "--to", "b@y.example", "--quit-after", "never"], "never"),
+        (["127.0.0.1", "--from", "a@x.example", "--to", "b@y.example", "-4", "-6"], "exclude"),
+        (
+            ["127.0.0.1", "--from", "a@x.example", "--to", "b@y.example", "--timeout", "0"],
+            "timeout",
+        ),
+        (["127.0.0.1:25", "--port", "26", "--quit-after", "connect"], "not both"),
+        (["127.0.0.1", "--quit-after", "connect", "--user", "me"], "need --auth"),
+        (["127.0.0.1", "--quit-after", "auth", "--auth", "PLAIN"], "needs --user"),
+        (
+            ["127.0.0.1", "--quit-after", "auth", "--auth", "PLAIN", "--user", "me"],
+            "standard input is not a terminal",
+        ),
+        (
+            [
+                "127.0.0.1",
+                "--quit-after",
+                "auth",
+                "--auth",
+                "LOGIN",
+                "--user",
+                "me",
+                "--password-env",
+                "EHLO_TEST_UNSET_VARIABLE",
+            ],
+            "EHLO_TEST_UNSET_VARIABLE is not set",
+        ),
+        (
+            [
+                "127.0.0.1",
+                "--quit-after",
+                "auth",
+                "--auth",
+                "LOGIN",
+                "--user",
+                "me",
+                "--password-file",
+                "/nonexistent/secret",
+            ],
+            "cannot read",
+        ),
+        (
+            ["127.0.0.1", "--from", "a@x.example", "--to", "b@y.example", "--data", "/nonexistent"],
+            "cannot read",
+        ),
+        (["127.0.0.1", "--from", "a@x.example", "--to", "b@y.example", "--bogus"], "--bogus"),
+    ],
+)
+def test_usage_errors_exit_64_without_prompting(args: list[str], fragment: str) -> None:
+    run = run_check(*args)
+    assert run.code == 64, run.output
+    assert fragment in run.stderr
+    assert "Traceback" not in run.output
+    assert "Password" not in run.output
+
+
+def test_unreachable_port_exits_3_with_a_clear_message() -> None:
+    port = _closed_port()
+    run = run_check(f"127.0.0.1:{port}", "--from", "a@x.example", "--to", "b@y.example")
+    assert run.code == 3, run.output
+    assert "Traceback" not in run.output
+    assert f"127.0.0.1 port {port}" in run.stdout or f"127.0.0.1:{port}" in run.stdout
+    assert "result: error at connect" in run.stdout
+
+
+def test_unreachable_port_json() -> None:
+    port = _closed_port()
+    run = run_check(f"127.0.0.1:{port}", "--quit-after", "connect", "--json")
+    assert run.code == 3, run.output
+    document = run.json()
+    assert document["result"] == "error" and document["peer"] is None
+    error = document["error"]
+    assert isinstance(error, dict)
+    assert error["stage"] == "connect" and error["kind"] == "connect" and error["message"]
+
+
+def test_silent_server_times_out_with_exit_3() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        run = run_check(f"127.0.0.1:{port}", "--quit-after", "connect", "--timeout", "1", "--json")
+    assert run.code == 3, run.output
+    error = run.json()["error"]
+    assert isinstance(error, dict) and error["kind"] == "timeout"
+
+
+def test_print_command_redacts_the_password(tmp_path: Path) -> None:
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("s3cr3t-Pa55\n")
+    args = [
+        "smtp.example.com:587",
+        "--from",
+        "a@x.example",
+        "--to",
+        "b@y.example",
+        "--auth",
+        "plain",
+        "--user",
+        "me",
+        "--password-file",
+        str(secret_file),
+        "--tls",
+        "starttls",
+    ]
+    run = run_check(*args, "--print-command", "swaks")
+    assert run.code == 0, run.output
+    assert "s3cr3t-Pa55" not in run.output
+    words = shlex.split(run.stdout)
+    assert words[words.index("--auth-password") + 1] == "<redacted>"
+    assert words[words.index("--auth") + 1] == "PLAIN"
+    shown = run_check(*args, "--print-command", "swaks", "--show-secrets")
+    assert "s3cr3t-Pa55" in shlex.split(shown.stdout)
+    openssl = run_check(*args, "--print-command", "openssl")
+    assert shlex.split(openssl.stdout)[:4] == [
+        "openssl",
+        "s_client",
+        "-connect",
+        "smtp.example.com:587",
+    ]
+    assert "s3cr3t-Pa55" not in openssl.output
+
+
+def test_help_lists_the_exit_codes() -> None:
+    run = run_check("--help")
+    assert run.code == 0
+    for fragment in ("--quit-after", "--password-env", "64 usage error", "@domain"):
+        assert fragment in run.stdout

@@ -1,0 +1,320 @@
+"""Running `ehlo check`: resolve TARGET, drive the engine, print, choose the exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, cast
+
+from ehlo.export import (
+    EXIT_CODES,
+    CommandRequest,
+    Explain,
+    QuitAfter,
+    Result,
+    basic_meaning,
+    classify,
+    first_error,
+    format_event,
+    openssl_command,
+    swaks_command,
+    to_json,
+)
+from ehlo.smtp.events import ErrorEvent, Event, Received
+from ehlo.smtp.options import ConnectOptions, Credentials, Mechanism, Timeouts, TlsMode
+from ehlo.smtp.target import Endpoint, Family, ParsedTarget, TargetError, resolve_target
+
+if TYPE_CHECKING:
+    from ehlo.smtp.reply import Reply
+    from ehlo.smtp.transaction import Step
+
+ENGINE_STEP: dict[str, Step] = {
+    "connect": "connect",
+    "ehlo": "ehlo",
+    "tls": "starttls",
+    "auth": "auth",
+    "mail": "mail",
+    "rcpt": "rcpt",
+    "data": "data",
+}
+
+_CONNECT_FAILURES = frozenset({"resolve", "connect", "timeout"})
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """Everything `ehlo check` was asked to do, validated."""
+
+    target: ParsedTarget
+    sender: str
+    recipients: tuple[str, ...]
+    tls: str = "auto"
+    verify: bool = True
+    ca_file: str | None = None
+    server_name: str | None = None
+    family: Family = "any"
+    port: int | None = None
+    resolver: str | None = None
+    helo: str | None = None
+    mechanism: str | None = None
+    user: str | None = None
+    secret: str | None = field(default=None, repr=False)
+    message: bytes | None = field(default=None, repr=False)
+    data_file: str | None = None
+    subject: str | None = None
+    body: str | None = None
+    quit_after: str | None = None
+    timeout: float | None = None
+    as_json: bool = False
+    show_secrets: bool = False
+
+    @property
+    def default_port(self) -> int:
+        """The port when neither TARGET nor --port gives one."""
+        return self.port or (465 if self.tls == "implicit" else 25)
+
+    def tls_mode(self, port: int) -> TlsMode:
+        """The engine's TLS mode; `auto` means implicit TLS on 465, else opportunistic STARTTLS."""
+        if self.tls == "auto":
+            return "implicit" if port == 465 else "opportunistic"
+        return cast("TlsMode", self.tls)
+
+    @property
+    def credentials(self) -> Credentials | None:
+        """The AUTH credentials, if any."""
+        if self.mechanism is None or self.user is None or self.secret is None:
+            return None
+        return Credentials(cast("Mechanism", self.mechanism), self.user, self.secret)
+
+    def connect_options(self, endpoint: Endpoint) -> ConnectOptions:
+        """The engine's options for one endpoint."""
+        timeouts = Timeouts.uniform(self.timeout) if self.timeout else Timeouts()
+        return ConnectOptions(
+            host=endpoint.host,
+            port=endpoint.port,
+            tls=self.tls_mode(endpoint.port),
+            verify="verify" if self.verify else "report",
+            server_name=self.server_name or endpoint.server_name,
+            family=self.family,
+            ca_file=self.ca_file,
+            helo=self.helo,
+            timeouts=timeouts,
+        )
+
+    def first_endpoint(self) -> Endpoint:
+        """The endpoint without DNS (host targets), or the domain itself as a placeholder."""
+        return Endpoint(
+            self.target.host,
+            self.target.port or self.default_port,
+            server_name=None if self.target.is_ip else self.target.host,
+        )
+
+
+def equivalent_command(request: CheckRequest, tool: Literal["swaks", "openssl"]) -> str:
+    """The swaks or openssl command for the same transaction (password redacted by default)."""
+    options = request.connect_options(request.first_endpoint())
+    if tool == "openssl":
+        return openssl_command(options)
+    command = CommandRequest(
+        options=options,
+        sender=request.sender,
+        recipients=request.recipients,
+        credentials=request.credentials,
+        data_file=request.data_file,
+        subject=request.subject,
+        body=request.body,
+        quit_after=cast("QuitAfter | None", request.quit_after),
+    )
+    return swaks_command(command, show_secrets=request.show_secrets)
+
+
+def explainer() -> Explain:
+    """The knowledge base's one-line meaning when it is available, else the code class text."""
+    try:
+        knowledge = importlib.import_module("ehlo.knowledge")
+    except ImportError:
+        return basic_meaning
+    annotate = getattr(knowledge, "annotate", None)
+    if annotate is None:  # a build without the knowledge base
+        return basic_meaning
+
+    def explain(reply: Reply, stage: str) -> str | None:
+        try:
+            meaning: str = annotate(reply, stage).meaning
+        except Exception:  # a knowledge-base problem must not break the transcript
+            return basic_meaning(reply, stage)
+        return meaning or basic_meaning(reply, stage)
+
+    return explain
+
+
+class Printer:
+    """Prints events as they happen (text mode) and remembers timing."""
+
+    def __init__(self, enabled: bool, explain: Explain | None) -> None:
+        self.enabled = enabled
+        self.explain = explain
+        self.previous_at: float | None = time.time()
+
+    def line(self, text: str) -> None:
+        if self.enabled:
+            sys.stdout.write(text + "\n")
+            sys.stdout.flush()
+
+    def event(self, event: Event) -> None:
+        if self.enabled:
+            for text in format_event(event, explain=self.explain, previous_at=self.previous_at):
+                self.line(text)
+        self.previous_at = event.at
+
+
+def _never_reached_server(events: Sequence[Event]) -> bool:
+    """Whether an attempt failed before the server said anything."""
+    if any(isinstance(event, Received) for event in events):
+        return False
+    error = first_error(events)
+    return error is not None and error.kind in _CONNECT_FAILURES
+
+
+async def _endpoints(request: CheckRequest) -> tuple[Endpoint, ...]:
+    """The servers to try; DNS only for @domain targets."""
+    if request.target.kind == "host":
+        return (request.first_endpoint(),)
+    from ehlo.dnsauth.resolver import DnsResolver, parse_resolver_arg
+
+    if request.resolver:
+        host, port = parse_resolver_arg(request.resolver)
+        resolver = DnsResolver(host, port, timeout=min(request.timeout or 5.0, 5.0))
+    else:
+        resolver = DnsResolver(timeout=min(request.timeout or 5.0, 5.0))
+    return await resolve_target(request.target, resolver, request.default_port, request.family)
+
+
+async def _attempt(request: CheckRequest, endpoint: Endpoint, printer: Printer) -> list[Event]:
+    """One transaction against one endpoint; returns its events."""
+    from ehlo.smtp.session import Session
+    from ehlo.smtp.transaction import DeliveryPlan, run_transaction
+
+    options = request.connect_options(endpoint)
+    session = Session(options, request.credentials)
+    quit_after = ENGINE_STEP.get(request.quit_after or "")
+    plan = DeliveryPlan(
+        sender=request.sender,
+        recipients=request.recipients,
+        message=request.message or _generated_message(request),
+        credentials=request.credentials,
+        quit_after=quit_after,
+        tls=options.tls,
+    )
+    events: list[Event] = []
+    try:
+        async for event in run_transaction(session, plan):
+            events.append(event)
+            printer.event(event)
+    finally:
+        await session.close()
+    return events
+
+
+def _generated_message(request: CheckRequest) -> bytes | None:
+    """The test message with the user's subject and body, when either was given."""
+    if request.subject is None and request.body is None:
+        return None
+    from ehlo.smtp.transaction import default_message
+
+    return default_message(
+        request.sender, request.recipients, request.subject, request.body, request.helo
+    )
+
+
+def _summary(result: Result, events: Sequence[Event], elapsed_ms: float) -> str:
+    """The closing line of the text output."""
+    code = EXIT_CODES[result]
+    last = _last_negative(events)
+    error = first_error(events)
+    if result == "delivered":
+        text = "delivered: the server accepted the message"
+    elif result == "stopped":
+        text = "stopped where --quit-after said; every reply so far was positive"
+    elif result in ("transient", "permanent") and last is not None:
+        text = (
+            f"{result} failure at {last.stage}: {last.reply.lines[-1] if last.reply.lines else ''}"
+        )
+    elif error is not None:
+        text = f"error at {error.stage}: {error.message}"
+    else:
+        text = result
+    return f"result: {text} (exit {code}, {elapsed_ms:.0f} ms)"
+
+
+def _last_negative(events: Sequence[Event]) -> Received | None:
+    """The last 4xx/5xx reply."""
+    for event in reversed(events):
+        if isinstance(event, Received) and event.reply.reply_class in (4, 5):
+            return event
+    return None
+
+
+async def _run(request: CheckRequest) -> int:
+    started = time.time()
+    printer = Printer(not request.as_json, None if request.as_json else explainer())
+    try:
+        endpoints = await _endpoints(request)
+    except (TargetError, ValueError) as exc:
+        message = exc.message if isinstance(exc, TargetError) else str(exc)
+        return _report_unresolved(request, message, printer)
+    events: list[Event] = []
+    attempts: list[dict[str, object]] = []
+    for index, endpoint in enumerate(endpoints):
+        if request.target.kind == "domain":
+            printer.line(f"trying {_describe(endpoint)}")
+        printer.previous_at = time.time()
+        events = await _attempt(request, endpoint, printer)
+        error = first_error(events)
+        attempts.append(
+            {
+                "server": endpoint.display,
+                "error": error.message if error is not None else None,
+            }
+        )
+        if index + 1 < len(endpoints) and _never_reached_server(events):
+            printer.line("could not reach this server; trying the next one")
+            continue
+        break
+    result = classify(events)
+    if request.as_json:
+        document = to_json(events, target=request.target.text, result=result)
+        if request.target.kind == "domain":
+            document["attempts"] = attempts
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        printer.line(_summary(result, events, (time.time() - started) * 1000))
+    return EXIT_CODES[result]
+
+
+def _describe(endpoint: Endpoint) -> str:
+    """An MX endpoint for the `trying` line."""
+    if endpoint.preference is not None:
+        return f"{endpoint.display}, MX preference {endpoint.preference}"
+    return f"{endpoint.display} (no MX records: the domain's own address)"
+
+
+def _report_unresolved(request: CheckRequest, message: str, printer: Printer) -> int:
+    """TARGET's domain gave no server: say so and exit 3."""
+    if request.as_json:
+        error = ErrorEvent(time.time(), "connect", "resolve", message)
+        document = to_json([], target=request.target.text, result="error", error=error)
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        sys.stderr.write(f"ehlo check: {message}\n")
+    return EXIT_CODES["error"]
+
+
+def run(request: CheckRequest) -> int:
+    """Run the check; returns the exit code."""
+    return asyncio.run(_run(request))
