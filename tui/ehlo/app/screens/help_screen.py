@@ -7,23 +7,24 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Markdown
+from textual.widgets import Footer, Static
 
 PANES = """\
-## Panes
+[b]Panes[/b]
 
-- **Connect bar**: the server (host, host:port, or @domain to use its MX), port, TLS mode,
-  certificate checking, HELO name, AUTH, MAIL FROM and RCPT TO. Enter or *Connect* starts a session.
-- **Session**: the live transcript. `C:` lines are what ehlo sent, `S:` lines what the server
-  replied, with the latency of each reply; `T` marks TLS steps, `A` AUTH steps, `!` protocol
+- [b]Connect bar[/b]: the server (host, host:port, or @domain to use its MX), port, TLS mode,
+  certificate checking, HELO name, AUTH, MAIL FROM and RCPT TO. Enter or Connect starts a session.
+- [b]Session[/b]: the live transcript. C: lines are what ehlo sent, S: lines what the server
+  replied, with the latency of each reply; T marks TLS steps, A AUTH steps, ! protocol
   violations. Focus it (ctrl+l) and use Up/Down to select a reply.
-- **Step bar**: the stages of a delivery and where the session is (✓ done, ✗ failed, › next).
-- **Command line**: prefilled with the suggested next command. Enter sends it; edit it or type
+- [b]Step bar[/b]: the stages of a delivery and where the session is (✓ done, ✗ failed, › next).
+- [b]Command line[/b]: prefilled with the suggested next command. Enter sends it; edit it or type
   any command; Up/Down recall history; the grey completion shows the commands valid now.
-- **Explain**: the selected reply taken apart: class, subject and detail, what it means,
+- [b]Explain[/b]: the selected reply taken apart: class, subject and detail, what it means,
   who sent it, whether to retry, likely causes and fixes, each with a copy button.
-- **DNS / auth**: checks for what the session learned (sender domain, recipient domain, client
+- [b]DNS / auth[/b]: checks for what the session learned (sender domain, recipient domain, client
   IP), filled as results arrive; expand a row for details and fixes. Rows the selected reply
   points at are highlighted.
 
@@ -33,9 +34,9 @@ passwords.
 """
 
 
-def keys_markdown(screen: Screen[object]) -> str:
-    """A table of the screen's and the app's bindings, from their ids and tooltips."""
-    rows = ["| key | action | what it does |", "| --- | --- | --- |"]
+def keys_text(screen: Screen[object]) -> str:
+    """The screen's and the app's bindings, one a line: keys, name, tooltip."""
+    rows: list[str] = []
     seen: set[str] = set()
     for binding in [*screen.BINDINGS, *screen.app.BINDINGS]:
         if not isinstance(binding, Binding) or binding.id is None or binding.id in seen:
@@ -45,8 +46,8 @@ def keys_markdown(screen: Screen[object]) -> str:
             screen.app.get_key_display(Binding(key, binding.action))
             for key in binding.key.split(",")
         )
-        rows.append(f"| {keys} | {binding.description} | {binding.tooltip} |")
-    return "## Keys\n\n" + "\n".join(rows)
+        rows.append(f"{keys:>8}  {binding.description:<16} {binding.tooltip}")
+    return "\n".join(rows)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -65,5 +66,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-dialog", classes="dialog") as scroll:
             scroll.border_title = "Help"
-            yield Markdown("# ehlo\n\n" + keys_markdown(self._about) + "\n\n" + PANES)
+            yield Static(Content.from_markup("[b]Keys[/b]"), classes="help-heading")
+            yield Static(Content(keys_text(self._about)), id="help-keys")
+            yield Static(Content.from_markup(PANES), id="help-panes")
         yield Footer()

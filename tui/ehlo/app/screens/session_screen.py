@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -532,14 +533,12 @@ class SessionScreen(Screen[None]):
         clipboard.copy(self.app, "\n".join(reply.lines), "reply")
 
     def action_copy_transcript(self) -> None:
-        from ehlo.app.exporting import ExportUnavailable, transcript_text
+        from ehlo.app.exporting import transcript_text
 
-        try:
-            text = transcript_text(self.events)
-        except ExportUnavailable as exc:
-            self.notify(str(exc), severity="error")
+        if not self.events:
+            self.notify("Nothing to copy yet: the transcript is empty.", severity="warning")
             return
-        clipboard.copy(self.app, text, "transcript")
+        clipboard.copy(self.app, transcript_text(self.events), "transcript")
 
     def action_copy_swaks(self) -> None:
         self._copy_equivalent("swaks")
@@ -548,46 +547,47 @@ class SessionScreen(Screen[None]):
         self._copy_equivalent("openssl")
 
     def _copy_equivalent(self, tool: str) -> None:
-        from ehlo.app.exporting import ExportUnavailable, openssl_command, swaks_command
+        from ehlo.app.exporting import openssl_command, swaks_command
 
         if self.options is None or self.plan is None:
             self.notify("Connect first: the command repeats this session.", severity="warning")
             return
-        try:
-            if tool == "swaks":
-                command = swaks_command(self.options, self.plan)
-            else:
-                command = openssl_command(self.options)
-        except ExportUnavailable as exc:
-            self.notify(str(exc), severity="error")
-            return
+        if tool == "swaks":
+            command = swaks_command(self.options, self.plan)
+        else:
+            command = openssl_command(self.options)
         clipboard.copy(self.app, command, f"{tool} command")
 
     def action_export_text(self) -> None:
-        self._export("txt")
+        self.export("txt")
 
     def action_export_json(self) -> None:
-        self._export("json")
+        self.export("json")
 
-    def _export(self, suffix: str) -> None:
-        from ehlo.app.exporting import ExportUnavailable, transcript_json, transcript_text
+    def export(self, suffix: str) -> Path | None:
+        """Save the transcript (redacted) as text or JSON in the export directory."""
+        from ehlo.app.exporting import transcript_json, transcript_text
 
-        events = self.events
-        try:
-            text = transcript_json(events) if suffix == "json" else transcript_text(events)
-        except ExportUnavailable as exc:
-            self.notify(str(exc), severity="error")
-            return
-        host = (self.options.host if self.options else "session").replace("/", "_")
+        if not self.events:
+            self.notify("Nothing to export yet: the transcript is empty.", severity="warning")
+            return None
+        host = self.options.host if self.options else "session"
+        target = f"{host}:{self.options.port}" if self.options else host
+        text = (
+            transcript_json(self.events, target)
+            if suffix == "json"
+            else transcript_text(self.events)
+        )
+        safe_host = "".join(c if c.isalnum() or c in ".-" else "_" for c in host)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = self.settings.export_dir / f"ehlo-{host}-{stamp}.{suffix}"
+        path = self.settings.export_dir / f"ehlo-{safe_host}-{stamp}.{suffix}"
         try:
             path.write_text(text, encoding="utf-8")
         except OSError as exc:
             self.notify(f"Could not write {path}: {exc}", severity="error")
-            return
-        self.last_export = path
+            return None
         self.notify(f"Saved the transcript (redacted) to {path}", title="Exported")
+        return path
 
     def replay(self, events: list[Event], host: str, port: int) -> None:
         """Show recorded events as if a session had produced them (screenshots, snapshots)."""

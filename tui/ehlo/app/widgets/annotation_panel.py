@@ -46,6 +46,7 @@ class AnnotationPanel(VerticalScroll):
 
     def explain(self, received: Received, context: Mapping[str, str]) -> None:
         """Annotate a reply with the knowledge base and show it."""
+        self._copy_texts.clear()
         try:
             from ehlo.knowledge import annotate
 
@@ -79,7 +80,6 @@ class AnnotationPanel(VerticalScroll):
         )
 
     def _show(self, widgets: list[Static | Horizontal]) -> None:
-        self._copy_texts.clear()
         with self.app.batch_update():
             self.remove_children()
             self.mount_all(widgets)
@@ -91,7 +91,7 @@ class AnnotationPanel(VerticalScroll):
         return Horizontal(
             Static(Content(label), classes="fix-text"),
             Button(
-                "copy", id=key, compact=True, classes="copy-button", tooltip=f"Copy this {what}"
+                "copy", name=key, compact=True, classes="copy-button", tooltip=f"Copy this {what}"
             ),
             classes="fix-row",
         )
@@ -173,7 +173,7 @@ class AnnotationPanel(VerticalScroll):
         return None
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        entry = self._copy_texts.get(event.button.id or "")
+        entry = self._copy_texts.get(event.button.name or "")
         if entry is not None:
             event.stop()
             self.post_message(CopyRequested(entry[0], entry[1]))

@@ -216,7 +216,7 @@ class DnsPanel(Vertical):
                 if key.startswith(f"{group}/"):
                     row.show_running()
         self.run_worker(
-            partial(self._audit, group, context),
+            partial(self._audit, group, context),  # type: ignore[arg-type]
             name=f"dns {group}",
             group=f"dns-{group}",
             exclusive=True,
