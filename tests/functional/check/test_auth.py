@@ -113,3 +113,13 @@ def test_wrong_password_is_a_permanent_failure(auth_server: str, tmp_path: Path)
     assert "<- 535" in run.stdout
     for form in _secret_forms(wrong):
         assert form not in run.output
+
+
+def test_show_secrets_shows_what_was_sent(auth_server: str) -> None:
+    run = run_check(
+        auth_server, "--tls", "none", "--auth", "PLAIN", "--user", USER, "--password-env",
+        "EHLO_TEST_PASSWORD", "--quit-after", "auth", "--show-secrets",
+        EHLO_TEST_PASSWORD=PASSWORD,
+    )  # fmt: skip
+    assert run.code == 0, run.output
+    assert base64.b64encode(f"\0{USER}\0{PASSWORD}".encode()).decode() in run.stdout

@@ -133,3 +133,13 @@ async def test_auth_without_credentials_is_an_error_value() -> None:
         events = await collect(session.auth())
         await session.close()
     assert isinstance(events[0], ErrorEvent) and events[0].kind == "refused-command"
+
+
+async def test_show_secrets_shows_what_was_sent() -> None:
+    async with smtp_server(auth=True) as server:
+        credentials = Credentials("PLAIN", USER, PASSWORD)
+        session = Session(options_for(server.port), credentials, show_secrets=True)
+        plan = DeliveryPlan("a@ehlo.test", ("b@ehlo.test",), quit_after="auth")
+        events = [event async for event in run_transaction(session, plan)]
+    sent = [e.line for e in events if isinstance(e, Sent) and e.stage == "auth"]
+    assert sent == [f"AUTH PLAIN {b64(chr(0) + USER + chr(0) + PASSWORD)}"]

@@ -157,3 +157,13 @@ async def test_quit_after_interrupted_step_just_closes() -> None:
             await task
         events = await collect(session.quit())
     assert isinstance(events[-1], Closed) and not session.is_connected
+
+
+async def test_421_then_hang_up_is_a_reply_not_an_error() -> None:
+    async with hostile_server("busy-421") as port:
+        events, elapsed = await deliver(port)
+    assert not any(isinstance(e, ErrorEvent) for e in events)
+    banner = next(e for e in events if isinstance(e, Received))
+    assert banner.reply.code == 421 and banner.reply.enhanced == "4.3.2"
+    assert isinstance(events[-1], Closed) and events[-1].by == "server"
+    assert elapsed < 1

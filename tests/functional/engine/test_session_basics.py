@@ -169,3 +169,20 @@ async def test_steps_before_connect_are_errors_not_exceptions() -> None:
     events = await collect(session.quit())
     assert all(isinstance(e, ErrorEvent) for e in events)
     await session.close()
+
+
+async def test_reconnect_after_close() -> None:
+    async with smtp_server() as server:
+        session = Session(options_for(server.port))
+        await collect(session.connect())
+        await collect(session.ehlo())
+        await session.close()
+        assert session.extensions is not None, "kept until the next connection"
+        events = await collect(session.connect())
+        assert isinstance(events[0], Connected) and session.extensions is None
+        events = await collect(session.ehlo())
+        assert events[-1].reply.code == 250  # type: ignore[union-attr]
+        again = await collect(session.connect())
+        assert isinstance(again[0], ErrorEvent) and again[0].kind == "refused-command"
+        await collect(session.quit())
+    assert [type(e).__name__ for e in session.transcript].count("Connected") == 2

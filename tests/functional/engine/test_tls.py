@@ -177,3 +177,55 @@ async def test_received_after_tls_is_encrypted_reply(pki: TestPki) -> None:
         last = events[-1]
         assert isinstance(last, Received) and last.stage == "ehlo"
         await session.close()
+
+
+async def test_data_injected_before_tls_is_discarded_and_reported(pki: TestPki) -> None:
+    server_context = pki.server_context("valid")
+
+    async def injector(reader, writer) -> None:  # type: ignore[no-untyped-def]
+        writer.write(b"220 inject.ehlo.test ESMTP\r\n")
+        await reader.readline()
+        writer.write(b"250-inject.ehlo.test\r\n250 STARTTLS\r\n")
+        await reader.readline()
+        writer.write(b"220 go ahead\r\n250 injected reply\r\n")
+        await writer.drain()
+        await writer.start_tls(server_context)
+        while line := await reader.readline():
+            if line.upper().startswith(b"QUIT"):
+                writer.write(b"221 bye\r\n")
+                await writer.drain()
+                break
+            writer.write(b"250 ok after tls\r\n")
+            await writer.drain()
+        writer.close()
+
+    from tests.fixtures.hostile_server import hostile_server
+
+    async with hostile_server(injector) as port:
+        session = Session(
+            options_for(port, tls="starttls", server_name=SERVER_NAME, ca_file=str(pki.ca_file))
+        )
+        await collect(session.connect())
+        await collect(session.ehlo())
+        events = await collect(session.starttls())
+        after = await collect(session.noop())
+        await collect(session.quit())
+    violations = [e for e in events if e.__class__.__name__ == "ProtocolViolation"]
+    assert violations and "injection" in violations[0].message  # type: ignore[union-attr]
+    assert isinstance(events[-1], TlsUpgraded)
+    assert after[-1].reply.texts == ("ok after tls",)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("tls", ["starttls", "implicit"])
+async def test_sni_carries_the_server_name(pki: TestPki, tls: str) -> None:
+    seen: list[str | None] = []
+    context = pki.server_context("valid")
+    context.sni_callback = lambda _obj, name, _ctx: seen.append(name)  # type: ignore[assignment,misc,return-value]
+    async with smtp_server(tls_context=context, implicit_tls=tls == "implicit") as server:
+        session = Session(
+            options_for(server.port, tls=tls, server_name=SERVER_NAME, ca_file=str(pki.ca_file))
+        )
+        events = [event async for event in run_transaction(session, PLAN, stop_at="starttls")]
+        await session.close()
+    assert seen == [SERVER_NAME]
+    assert any(isinstance(e, TlsUpgraded) for e in events)

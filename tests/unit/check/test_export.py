@@ -342,3 +342,56 @@ def test_openssl_command() -> None:
     assert implicit[3] == "[2001:db8::1]:465"
     assert "-starttls" not in implicit and "-servername" not in implicit
     assert "-verify_return_error" not in implicit
+
+
+_STAGES: tuple[Stage, ...] = (
+    "connect",
+    "ehlo",
+    "starttls",
+    "mail",
+    "rcpt",
+    "data",
+    "end-of-data",
+    "quit",
+)
+
+
+@st.composite
+def transcripts(draw: st.DrawFn) -> list[Event]:
+    """Arbitrary transcripts: any order of sends, replies with any bytes, errors and closes."""
+    events: list[Event] = []
+    clock = T0
+    for _ in range(draw(st.integers(0, 12))):
+        clock += draw(st.floats(0, 5))
+        stage = draw(st.sampled_from(_STAGES))
+        kind = draw(
+            st.sampled_from(["sent", "received", "error", "closed", "violation", "connected"])
+        )
+        if kind == "sent":
+            events.append(Sent(clock, stage, draw(st.text(max_size=30))))
+        elif kind == "received":
+            raw = draw(st.binary(max_size=120))
+            events.append(Received(clock, stage, parse_reply(raw), draw(st.floats(0, 1e6))))
+        elif kind == "error":
+            events.append(ErrorEvent(clock, stage, "protocol", draw(st.text(max_size=30))))
+        elif kind == "closed":
+            events.append(Closed(clock, "server", "gone"))
+        elif kind == "violation":
+            events.append(ProtocolViolation(clock, stage, "odd"))
+        else:
+            events.append(Connected(clock, "h", 25, ("192.0.2.1", 25), ("192.0.2.2", 1), False))
+    return events
+
+
+@given(transcripts())
+def test_any_transcript_exports_without_error(events: list[Event]) -> None:
+    result = classify(events)
+    assert result in ("delivered", "stopped", "transient", "permanent", "error")
+    document = to_json(events, target="t")
+    assert document["result"] == result
+    json.dumps(document)
+    text = to_text(events, started_at=T0)
+    assert text.count("\n") + 1 >= len(events) or not events
+    assert sum(1 for step in steps(events) if step.sent is not None) == sum(
+        1 for event in events if isinstance(event, Sent)
+    )

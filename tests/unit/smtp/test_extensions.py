@@ -46,3 +46,8 @@ def test_single_line_reply_has_no_keywords() -> None:
 
 def test_invalid_size_is_none() -> None:
     assert Extensions.parse(parse_reply("250-x\n250 SIZE lots")).size is None
+
+
+def test_odd_sizes_are_none() -> None:
+    for value in ["\u00b2", "9" * 5000, "-1"]:
+        assert Extensions.parse(parse_reply(f"250-x\n250 SIZE {value}")).size is None

@@ -102,6 +102,7 @@ def test_flush_returns_partial_reply() -> None:
 def test_parse_reply_text_forms() -> None:
     reply = parse_reply("550-5.1.1 No such user\n550 5.1.1 Really")
     assert reply.code == 550 and reply.enhanced == "5.1.1" and len(reply.lines) == 2
+    assert parse_reply("250 \ud800 lone surrogate").code == 250
     empty = parse_reply("")
     assert empty.code is None and empty.violations == ("empty reply",)
     assert parse_reply(b"garbage").code is None
@@ -123,7 +124,13 @@ def test_any_bytes_give_replies_or_too_large(chunks: list[bytes]) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.binary(max_size=2000), st.text(max_size=2000)))
+@given(
+    st.one_of(
+        st.binary(max_size=2000),
+        st.text(max_size=2000),
+        st.text(st.characters(exclude_categories=()), max_size=200),
+    )
+)
 def test_parse_reply_never_raises(data: bytes | str) -> None:
     reply = parse_reply(data)
     assert isinstance(reply, Reply)

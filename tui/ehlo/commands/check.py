@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from ehlo.commands.check_run import CheckRequest
+    from ehlo.commands.check_request import CheckRequest
 
 TLS_CHOICES = ("auto", "starttls", "implicit", "none")
 QUIT_AFTER = ("connect", "ehlo", "tls", "auth", "mail", "rcpt", "data")
@@ -91,7 +91,7 @@ def _address(value: str | None, option: str) -> str | None:
 
 def build_request(params: dict[str, Any]) -> CheckRequest:
     """Validate the options into a CheckRequest; usage errors raise click.UsageError."""
-    from ehlo.commands.check_run import CheckRequest
+    from ehlo.commands.check_request import CheckRequest
     from ehlo.smtp.target import TargetError, parse_target
 
     try:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, cast
 
+from ehlo.commands.check_request import CheckRequest
 from ehlo.export import (
     EXIT_CODES,
     CommandRequest,
@@ -26,8 +25,9 @@ from ehlo.export import (
     to_json,
 )
 from ehlo.smtp.events import ErrorEvent, Event, Received
-from ehlo.smtp.options import ConnectOptions, Credentials, Mechanism, Timeouts, TlsMode
-from ehlo.smtp.target import Endpoint, Family, ParsedTarget, TargetError, resolve_target
+from ehlo.smtp.session import Session
+from ehlo.smtp.target import Endpoint, TargetError, resolve_target
+from ehlo.smtp.transaction import DeliveryPlan, default_message, run_transaction
 
 if TYPE_CHECKING:
     from ehlo.smtp.reply import Reply
@@ -44,75 +44,6 @@ ENGINE_STEP: dict[str, Step] = {
 }
 
 _CONNECT_FAILURES = frozenset({"resolve", "connect", "timeout"})
-
-
-@dataclass(frozen=True)
-class CheckRequest:
-    """Everything `ehlo check` was asked to do, validated."""
-
-    target: ParsedTarget
-    sender: str
-    recipients: tuple[str, ...]
-    tls: str = "auto"
-    verify: bool = True
-    ca_file: str | None = None
-    server_name: str | None = None
-    family: Family = "any"
-    port: int | None = None
-    resolver: str | None = None
-    helo: str | None = None
-    mechanism: str | None = None
-    user: str | None = None
-    secret: str | None = field(default=None, repr=False)
-    message: bytes | None = field(default=None, repr=False)
-    data_file: str | None = None
-    subject: str | None = None
-    body: str | None = None
-    quit_after: str | None = None
-    timeout: float | None = None
-    as_json: bool = False
-    show_secrets: bool = False
-
-    @property
-    def default_port(self) -> int:
-        """The port when neither TARGET nor --port gives one."""
-        return self.port or (465 if self.tls == "implicit" else 25)
-
-    def tls_mode(self, port: int) -> TlsMode:
-        """The engine's TLS mode; `auto` means implicit TLS on 465, else opportunistic STARTTLS."""
-        if self.tls == "auto":
-            return "implicit" if port == 465 else "opportunistic"
-        return cast("TlsMode", self.tls)
-
-    @property
-    def credentials(self) -> Credentials | None:
-        """The AUTH credentials, if any."""
-        if self.mechanism is None or self.user is None or self.secret is None:
-            return None
-        return Credentials(cast("Mechanism", self.mechanism), self.user, self.secret)
-
-    def connect_options(self, endpoint: Endpoint) -> ConnectOptions:
-        """The engine's options for one endpoint."""
-        timeouts = Timeouts.uniform(self.timeout) if self.timeout else Timeouts()
-        return ConnectOptions(
-            host=endpoint.host,
-            port=endpoint.port,
-            tls=self.tls_mode(endpoint.port),
-            verify="verify" if self.verify else "report",
-            server_name=self.server_name or endpoint.server_name,
-            family=self.family,
-            ca_file=self.ca_file,
-            helo=self.helo,
-            timeouts=timeouts,
-        )
-
-    def first_endpoint(self) -> Endpoint:
-        """The endpoint without DNS (host targets), or the domain itself as a placeholder."""
-        return Endpoint(
-            self.target.host,
-            self.target.port or self.default_port,
-            server_name=None if self.target.is_ip else self.target.host,
-        )
 
 
 def equivalent_command(request: CheckRequest, tool: Literal["swaks", "openssl"]) -> str:
@@ -135,22 +66,23 @@ def equivalent_command(request: CheckRequest, tool: Literal["swaks", "openssl"])
 
 def explainer() -> Explain:
     """The knowledge base's one-line meaning when it is available, else the code class text."""
-    try:
-        knowledge = importlib.import_module("ehlo.knowledge")
-    except ImportError:
-        return basic_meaning
-    annotate = getattr(knowledge, "annotate", None)
-    if annotate is None:  # a build without the knowledge base
-        return basic_meaning
+    from ehlo.knowledge import annotate
 
     def explain(reply: Reply, stage: str) -> str | None:
         try:
             meaning: str = annotate(reply, stage).meaning
         except Exception:  # a knowledge-base problem must not break the transcript
             return basic_meaning(reply, stage)
-        return meaning or basic_meaning(reply, stage)
+        return first_sentence(meaning) or basic_meaning(reply, stage)
 
     return explain
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a text, so that each reply gets one line."""
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
 
 
 class Printer:
@@ -197,11 +129,8 @@ async def _endpoints(request: CheckRequest) -> tuple[Endpoint, ...]:
 
 async def _attempt(request: CheckRequest, endpoint: Endpoint, printer: Printer) -> list[Event]:
     """One transaction against one endpoint; returns its events."""
-    from ehlo.smtp.session import Session
-    from ehlo.smtp.transaction import DeliveryPlan, run_transaction
-
     options = request.connect_options(endpoint)
-    session = Session(options, request.credentials)
+    session = Session(options, request.credentials, show_secrets=request.show_secrets)
     quit_after = ENGINE_STEP.get(request.quit_after or "")
     plan = DeliveryPlan(
         sender=request.sender,
@@ -225,8 +154,6 @@ def _generated_message(request: CheckRequest) -> bytes | None:
     """The test message with the user's subject and body, when either was given."""
     if request.subject is None and request.body is None:
         return None
-    from ehlo.smtp.transaction import default_message
-
     return default_message(
         request.sender, request.recipients, request.subject, request.body, request.helo
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ehlo.knowledge.annotate import annotate
+from ehlo.knowledge.annotation import annotate
 from ehlo.knowledge.catalog import basic_codes, enhanced_codes, reasons, search_codes, signatures
 from ehlo.knowledge.extract import Extracted, extract
 from ehlo.knowledge.loader import KnowledgeError, validate

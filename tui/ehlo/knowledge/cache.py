@@ -35,8 +35,8 @@ def cache_dir() -> Path | None:
     return Path(user_cache_dir("ehlo", appauthor=False))
 
 
-def _fingerprint(paths: Sequence[Path]) -> str:
-    digest = hashlib.sha256(f"v{CACHE_VERSION} {sys.version_info[:2]}".encode())
+def _fingerprint(paths: Sequence[Path], salt: str) -> str:
+    digest = hashlib.sha256(f"v{CACHE_VERSION} {sys.version_info[:2]} {salt}".encode())
     for path in paths:
         try:
             stat = path.stat()
@@ -47,14 +47,16 @@ def _fingerprint(paths: Sequence[Path]) -> str:
     return digest.hexdigest()[:24]
 
 
-def cached_documents(paths: Sequence[Path], build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def cached_documents(
+    paths: Sequence[Path], build: Callable[[], dict[str, Any]], salt: str = ""
+) -> dict[str, Any]:
     """Return `build()`'s result, from the cache when the files did not change."""
     directory = cache_dir()
     if directory is None or not paths:
         return build()
     place = hashlib.sha256(str(paths[0].parent).encode()).hexdigest()[:16]
     target = directory / f"knowledge-{place}.marshal"
-    fingerprint = _fingerprint(paths)
+    fingerprint = _fingerprint(paths, salt)
     try:
         loaded = marshal.loads(target.read_bytes())
         if isinstance(loaded, dict) and loaded.get("fingerprint") == fingerprint:
@@ -72,3 +74,29 @@ def cached_documents(paths: Sequence[Path], build: Callable[[], dict[str, Any]])
     except (OSError, ValueError):
         pass
     return documents
+
+
+def cached_value(name: str, key: str, build: Callable[[], Any]) -> Any:
+    """Return `build()`'s result (plain data), cached under `name` while `key` stays the same."""
+    directory = cache_dir()
+    if directory is None:
+        return build()
+    fingerprint = hashlib.sha256(
+        f"v{CACHE_VERSION} {sys.version_info[:2]} {key}".encode()
+    ).hexdigest()
+    target = directory / f"{name}.marshal"
+    try:
+        loaded = marshal.loads(target.read_bytes())
+        if isinstance(loaded, dict) and loaded.get("fingerprint") == fingerprint:
+            return loaded.get("value")
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    value = build()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(marshal.dumps({"fingerprint": fingerprint, "value": value}))
+        temporary.replace(target)
+    except (OSError, ValueError):
+        pass
+    return value

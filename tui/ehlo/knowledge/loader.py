@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ehlo.knowledge.cache import cached_documents
-from ehlo.knowledge.matcher import PatternIndex, plan_entries
+from ehlo.knowledge.matcher import PLANNER_VERSION, PatternIndex, plan_entries
 from ehlo.knowledge.model import (
     ACTORS,
     DNS_CHECK_IDS,
@@ -46,6 +46,7 @@ class CodeRule:
     provider: str | None = None
     meaning: str | None = None
     reference: str | None = None
+    retry: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ def _read_documents(directory: Path) -> dict[str, Any]:
             documents[name] = {"_error": f"{name}: {exc}"}
     signatures = documents["signatures.toml"].get("signature", [])
     plans = plan_entries([str(entry.get("pattern", "")) for entry in signatures])
-    documents["_plans"] = [[list(alternative) for alternative in plan] for plan in plans]
+    documents["_plans"] = plans
     return documents
 
 
@@ -225,6 +226,7 @@ def _enhanced(document: Mapping[str, Any], problems: list[str]) -> tuple[
                 provider=entry.get("provider"),
                 meaning=entry.get("meaning"),
                 reference=entry.get("source"),
+                retry=entry.get("retry"),
             )
             ranges.append(VendorRange(int(entry["class"]), int(entry["subject"]), low, high, rule))
         except (KeyError, TypeError, ValueError):
@@ -271,9 +273,9 @@ def _reasons(document: Mapping[str, Any], problems: list[str]) -> dict[str, Reas
 
 def _signatures(
     document: Mapping[str, Any], plans: list[Any], problems: list[str]
-) -> tuple[list[Signature], list[list[tuple[str, str, str]]]]:
+) -> tuple[list[Signature], list[Any]]:
     signatures: list[Signature] = []
-    kept: list[list[tuple[str, str, str]]] = []
+    kept: list[Any] = []
     seen: set[str] = set()
     for position, entry in enumerate(document.get("signature", [])):
         where = f"signatures.toml {entry.get('id', position)}"
@@ -303,8 +305,7 @@ def _signatures(
             problems.extend(f"{where}: {p}" for p in entry_problems)
             continue
         signatures.append(signature)
-        plan = plans[position] if position < len(plans) else [[signature.pattern, "none", ""]]
-        kept.append([(str(a), str(k), str(v)) for a, k, v in plan])
+        kept.append(plans[position] if position < len(plans) else [[signature.pattern, []]])
     return signatures, kept
 
 
@@ -336,7 +337,9 @@ def _signature_problems(signature: Signature, seen: set[str]) -> list[str]:
 def build(directory: Path) -> Knowledge:
     """Load and index the reference data in `directory` (bad entries become `problems`)."""
     paths = [directory / name for name in FILES]
-    documents = cached_documents(paths, lambda: _read_documents(directory))
+    documents = cached_documents(
+        paths, lambda: _read_documents(directory), salt=f"planner {PLANNER_VERSION}"
+    )
     problems: list[str] = [
         documents[name]["_error"] for name in FILES if "_error" in documents.get(name, {})
     ]

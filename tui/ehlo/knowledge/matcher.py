@@ -1,9 +1,10 @@
 """Matching reply texts against many wording patterns quickly.
 
-Each pattern is compiled once, on first use. Before any regex runs, a pre-filter picks the
-candidate patterns: every pattern has an anchor, a literal word the text must contain as a
-whole word (or, failing that, a literal substring), found by parsing the pattern. A reply's
-words are looked up in a dictionary of anchors, so only a handful of patterns are tried.
+Patterns are split at their top-level `|` and each alternative is compiled once, on first use.
+Before any regex runs, a pre-filter picks the candidates: parsing each alternative gives a
+condition every match implies (a whole word, a word prefix, or a substring the text must hold,
+or one of several), and a reply's words are looked up in dictionaries of those conditions, so
+only a handful of alternatives are tried per reply.
 """
 
 from __future__ import annotations
@@ -27,12 +28,83 @@ with warnings.catch_warnings():
         import sre_parse as _sre_parse  # type: ignore[no-redef,unused-ignore]
 
 WORD = re.compile(r"\w+")
+PREFIX = 4
+PLANNER_VERSION = 2
+"""Bump when the pre-filter plan changes, so cached plans are rebuilt."""
+"""Prefix anchors are indexed by their first PREFIX (or 3) characters."""
 
-Anchor = tuple[str, str]
-"""("word", w): w must be a whole word of the text; ("text", s): s a substring; ("none", "")."""
+Disjunct = tuple[str, str]
+"""("word", w): w is a whole word of the text; ("prefix", p): a word starts with p;
+("text", s): s is a substring of the (lower-cased) text."""
+
+Option = tuple[Disjunct, ...]
+"""A condition every match implies: the text holds at least one of the disjuncts."""
 
 _SEP = ("sep", "")
 _OTHER = ("other", "")
+_BOUNDING = ("sep", "lit")
+_KIND_COST = {"word": 0, "prefix": 1, "text": 8}
+COMMON_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "by",
+        "can",
+        "could",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "please",
+        "the",
+        "this",
+        "to",
+        "was",
+        "we",
+        "with",
+        "you",
+        "your",
+        "mail",
+        "message",
+        "email",
+        "e",
+        "address",
+        "sender",
+        "recipient",
+        "user",
+        "rejected",
+        "denied",
+        "access",
+        "smtp",
+        "server",
+        "domain",
+        "host",
+        "ip",
+        "try",
+        "again",
+        "later",
+        "error",
+        "code",
+        "service",
+        "command",
+        "temporarily",
+    ]
+)
+"""Words found in most replies: poor pre-filter anchors."""
 
 
 def _is_word_char(char: str) -> bool:
@@ -53,15 +125,32 @@ def _non_word_set(items: Any) -> bool:
     return True
 
 
-def _tokens(parsed: Any) -> list[tuple[str, str]]:
-    """The pattern's top-level sequence as ("char", c), ("sep", ""), ("other", "") tokens."""
-    tokens: list[tuple[str, str]] = []
+def _leading_run(branch: Any) -> str:
+    """The literal word characters a branch of an alternation starts with."""
+    run: list[str] = []
+    for op, value in branch:
+        if op is not _sre.LITERAL or not _is_word_char(chr(value)):
+            break
+        run.append(chr(value))
+    return "".join(run).lower()
+
+
+def _tokens(parsed: Any) -> list[tuple[str, Any]]:
+    """The pattern's top-level sequence: ("char", c), ("lit", c), ("sep", ""), ("alt", runs),
+    ("other", "")."""
+    tokens: list[tuple[str, Any]] = []
     for op, value in parsed:
         if op is _sre.LITERAL:
             char = chr(value)
             tokens.append(("char", char) if _is_word_char(char) else ("lit", char))
         elif op is _sre.SUBPATTERN:
-            tokens.extend(_tokens(value[-1]))
+            inner = value[-1]
+            if len(inner) == 1 and inner[0][0] is _sre.BRANCH:
+                tokens.append(("alt", [_leading_run(b) for b in inner[0][1][1]]))
+            else:
+                tokens.extend(_tokens(inner))
+        elif op is _sre.BRANCH:
+            tokens.append(("alt", [_leading_run(b) for b in value[1]]))
         elif op is _sre.IN:
             tokens.append(_SEP if _non_word_set(value) else _OTHER)
         elif op is _sre.AT:
@@ -71,59 +160,67 @@ def _tokens(parsed: Any) -> list[tuple[str, str]]:
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
             low, _high, inner = value
             inner_tokens = _tokens(inner) if len(inner) == 1 else [_OTHER]
-            separating = low >= 1 and inner_tokens and inner_tokens[0][0] in ("sep", "lit")
+            separating = low >= 1 and inner_tokens and inner_tokens[0][0] in _BOUNDING
             tokens.append(_SEP if separating else _OTHER)
         else:
             tokens.append(_OTHER)
     return tokens
 
 
-def anchors_of(pattern: str) -> tuple[list[str], list[str]]:
-    """Whole words and substrings that every match of `pattern` contains (lower case)."""
+def anchors_of(pattern: str) -> list[Option]:
+    """Conditions on the lower-cased text that every match of `pattern` implies."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             parsed = _sre_parse.parse(pattern, re.IGNORECASE)
     except (re.error, RecursionError, OverflowError, ValueError):
-        return [], []
+        return []
     tokens = _tokens(parsed)
-    words: list[str] = []
-    substrings: list[str] = []
+    options: list[Option] = []
     run: list[str] = []
     literal: list[str] = []
     start = 0
-    for index, (kind, char) in enumerate([*tokens, _OTHER]):
+    padded = [*tokens, _OTHER]
+    for index, (kind, value) in enumerate(padded):
         if kind == "char":
             if not run:
                 start = index
-            run.append(char)
+            run.append(value)
         elif run:
-            before = tokens[start - 1] if start > 0 else _OTHER
-            left = before[0] in ("sep", "lit")
-            right = kind in ("sep", "lit")
+            left = start > 0 and tokens[start - 1][0] in _BOUNDING
+            right = kind in _BOUNDING
+            word = "".join(run).lower()
             if left and right:
-                words.append("".join(run).lower())
+                options.append((("word", word),))
+            elif left and len(word) >= 3:
+                options.append((("prefix", word),))
             run = []
         if kind in ("char", "lit"):
-            literal.append(char)
+            literal.append(value)
         else:
-            if len(literal) >= 3:
-                substrings.append("".join(literal).lower())
+            text = "".join(literal).lower()
+            if len(text.strip()) >= 3:
+                options.append((("text", text),))
             literal = []
-    return words, substrings
+        if kind == "alt" and value and all(len(r) >= 3 for r in value):
+            left = index > 0 and tokens[index - 1][0] in _BOUNDING
+            options.append(tuple(sorted({("prefix" if left else "text", r) for r in value})))
+    return options
 
 
-def choose_anchor(
-    words: Sequence[str], substrings: Sequence[str], frequency: Counter[str]
-) -> Anchor:
-    """The most selective anchor: the rarest whole word, else the longest substring."""
-    if words:
-        best = min(words, key=lambda word: (frequency[word], -len(word)))
-        return ("word", best)
-    usable = [s for s in substrings if s.strip()]
-    if usable:
-        return ("text", max(usable, key=len))
-    return ("none", "")
+def choose_option(options: Sequence[Option], frequency: Counter[str]) -> Option:
+    """The most selective condition: few, rare, exact disjuncts; () when there is none."""
+    if not options:
+        return ()
+
+    def cost(option: Option) -> tuple[int, int]:
+        total = sum(
+            _KIND_COST[kind] + min(frequency[value], 6) + 6 * (value.strip() in COMMON_WORDS)
+            for kind, value in option
+        )
+        return total, -sum(len(value) for _, value in option)
+
+    return min(options, key=cost)
 
 
 def split_alternatives(pattern: str) -> list[str]:
@@ -191,21 +288,27 @@ def _split_top(pattern: str) -> list[str]:
     return pieces
 
 
-def plan_entries(patterns: Sequence[str]) -> list[list[tuple[str, str, str]]]:
-    """For each pattern, its alternatives with their anchors: [(alternative, kind, value)]."""
-    split = [split_alternatives(p) for p in patterns]
+def plan_entries(patterns: Sequence[str]) -> list[list[list[Any]]]:
+    """For each pattern, its alternatives and pre-filter: [[alternative, [[kind, value], ...]]]."""
+    return plan_alternatives([split_alternatives(p) for p in patterns])
+
+
+def plan_alternatives(split: Sequence[Sequence[str]]) -> list[list[list[Any]]]:
+    """Like plan_entries(), for patterns already split into alternatives."""
     parsed = [[anchors_of(alt) for alt in alts] for alts in split]
     frequency: Counter[str] = Counter(
-        word for alts in parsed for words, _ in alts for word in set(words)
+        value
+        for alts in parsed
+        for options in alts
+        for value in {v for option in options for _, v in option}
     )
-    plans: list[list[tuple[str, str, str]]] = []
-    for alts, anchors in zip(split, parsed, strict=True):
-        plan = []
-        for alternative, (words, substrings) in zip(alts, anchors, strict=True):
-            kind, value = choose_anchor(words, substrings, frequency)
-            plan.append((alternative, kind, value))
-        plans.append(plan)
-    return plans
+    return [
+        [
+            [alternative, [list(d) for d in choose_option(options, frequency)]]
+            for alternative, options in zip(alts, anchors, strict=True)
+        ]
+        for alts, anchors in zip(split, parsed, strict=True)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +317,7 @@ class Candidate:
 
     text: str
     lowered: str
-    words: frozenset[str]
+    keys: frozenset[str]
     code: int | None
     enhanced: str | None
     stage: str | None
@@ -223,9 +326,13 @@ class Candidate:
 def make_candidate(
     text: str, code: int | None, enhanced: str | None, stage: str | None
 ) -> Candidate:
-    """Prepare a reply's search text for matching."""
+    """Prepare a reply's search text for matching: its words and word prefixes as keys."""
     lowered = text.lower()
-    return Candidate(text, lowered, frozenset(WORD.findall(lowered)), code, enhanced, stage)
+    words = set(WORD.findall(lowered))
+    keys = set(words)
+    keys.update("\0" + word[:3] for word in words if len(word) >= 3)
+    keys.update("\0" + word[:PREFIX] for word in words if len(word) >= PREFIX)
+    return Candidate(text, lowered, frozenset(keys), code, enhanced, stage)
 
 
 def _enhanced_matches(wanted: str, actual: str) -> bool:
@@ -245,11 +352,7 @@ def _stage_matches(stages: Sequence[str], stage: str) -> bool:
 class PatternIndex:
     """Signatures (or heuristic rules) indexed by anchor; finds the best match for a reply."""
 
-    def __init__(
-        self,
-        signatures: Iterable[Signature],
-        plans: Sequence[Sequence[Sequence[str]]] | None = None,
-    ) -> None:
+    def __init__(self, signatures: Iterable[Signature], plans: Sequence[Any] | None = None):
         ordered = list(signatures)
         if plans is None:
             plans = plan_entries([s.pattern for s in ordered])
@@ -261,20 +364,23 @@ class PatternIndex:
         ]
         self._sources: list[str] = []
         self._owner: list[int] = []
-        self._by_word: dict[str, list[int]] = {}
+        self._by_key: dict[str, list[int]] = {}
         self._by_text: list[tuple[str, int]] = []
         self._always: list[int] = []
         for owner, plan in enumerate(plans):
-            for alternative, kind, value in plan:
+            for alternative, disjuncts in plan:
                 entry = len(self._sources)
                 self._sources.append(alternative)
                 self._owner.append(owner)
-                if kind == "word":
-                    self._by_word.setdefault(value, []).append(entry)
-                elif kind == "text":
-                    self._by_text.append((value, entry))
-                else:
+                if not disjuncts:
                     self._always.append(entry)
+                for kind, value in disjuncts:
+                    if kind == "word":
+                        self._by_key.setdefault(value, []).append(entry)
+                    elif kind == "prefix":
+                        self._by_key.setdefault("\0" + value[:PREFIX], []).append(entry)
+                    else:
+                        self._by_text.append((value, entry))
         self._compiled: dict[int, re.Pattern[str] | None] = {}
 
     @property
@@ -296,18 +402,17 @@ class PatternIndex:
     def _entries(self, candidate: Candidate) -> dict[int, list[int]]:
         """Candidate entries grouped by owning signature."""
         found: set[int] = set(self._always)
-        by_word = self._by_word
-        for word in candidate.words:
-            hits = by_word.get(word)
-            if hits:
-                found.update(hits)
+        by_key = self._by_key
+        for key in by_key.keys() & candidate.keys:
+            found.update(by_key[key])
         lowered = candidate.lowered
         for value, entry in self._by_text:
             if value in lowered:
                 found.add(entry)
         grouped: dict[int, list[int]] = {}
+        owner = self._owner
         for entry in found:
-            grouped.setdefault(self._owner[entry], []).append(entry)
+            grouped.setdefault(owner[entry], []).append(entry)
         return grouped
 
     def applies(self, signature: Signature, candidate: Candidate) -> bool:
@@ -324,7 +429,8 @@ class PatternIndex:
             and not _stage_matches(signature.stages, candidate.stage)
         )
 
-    def _iterate(self, candidate: Candidate) -> Iterator[Signature]:
+    def iterate(self, candidate: Candidate) -> Iterator[Signature]:
+        """Matching signatures, best first, found lazily."""
         grouped = self._entries(candidate)
         rank = self._rank
         for owner in sorted(grouped, key=rank.__getitem__):
@@ -339,8 +445,8 @@ class PatternIndex:
 
     def match(self, candidate: Candidate) -> Signature | None:
         """The best signature whose filters admit the reply and whose pattern is found."""
-        return next(self._iterate(candidate), None)
+        return next(self.iterate(candidate), None)
 
     def match_all(self, candidate: Candidate) -> list[Signature]:
         """Every signature that matches, best first."""
-        return list(self._iterate(candidate))
+        return list(self.iterate(candidate))

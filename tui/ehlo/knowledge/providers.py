@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import re
+from functools import cache
+
+from ehlo.knowledge.matcher import Candidate, PatternIndex
+from ehlo.knowledge.model import Signature
 
 # (provider, marker pattern) searched case-insensitively; first match wins.
 MARKERS: tuple[tuple[str, str], ...] = (
@@ -33,18 +36,27 @@ MARKERS: tuple[tuple[str, str], ...] = (
     ("Postfix", r"\b(?:Client host|Helo command|Sender address|Recipient address) rejected:"),
     ("qmail", r"\(#[245]\.\d+\.\d+\)|sorry, .{0,40}\(#"),
     ("Exim", r"\bexim\b|rejected after DATA|Sender verify failed|Unrouteable address"),
-    (
-        "Sendmail",
-        r"sendmail|\bUser unknown\b.{0,5}$|Relaying denied\. Proper authentication required",
-    ),
+    ("Sendmail", r"sendmail|Relaying denied\. Proper authentication required"),
 )
 
-_COMPILED = tuple((provider, re.compile(pattern, re.IGNORECASE)) for provider, pattern in MARKERS)
+
+@cache
+def _marker_index() -> PatternIndex:
+    markers = [
+        Signature(
+            id=f"marker-{position}",
+            provider=provider,
+            pattern=pattern,
+            reason="undefined",
+            source="provider markers",
+            priority=-position,
+        )
+        for position, (provider, pattern) in enumerate(MARKERS)
+    ]
+    return PatternIndex(markers)
 
 
-def provider_from_markers(text: str) -> str | None:
-    """The provider whose fixed markers (host names, links, tags) appear in the text."""
-    for provider, pattern in _COMPILED:
-        if pattern.search(text):
-            return provider
-    return None
+def provider_from_markers(candidate: Candidate) -> str | None:
+    """The provider whose fixed markers (host names, links, tags) appear in the reply."""
+    found = _marker_index().match(candidate)
+    return found.provider if found else None

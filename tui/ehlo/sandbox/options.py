@@ -32,5 +32,5 @@ class SandboxOptions:
     """Seconds the tarpit scenario waits before its greeting."""
     tarpit_reply_delay: float = 5.0
     """Seconds the tarpit scenario waits before every other reply."""
-    too_large_limit: int = 100
+    too_large_limit: int = 64
     """The too-large scenario's advertised SIZE: tiny, so any test message trips it."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import hmac
 import re
 import secrets
@@ -12,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, AnyStr
 
-from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Session
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Session, _Missing
 
 from ehlo.sandbox.identity import DEMO_PASSWORD, DEMO_USER, credentials_match
 from ehlo.sandbox.options import SandboxOptions
@@ -257,6 +259,14 @@ class SandboxProtocol(SMTP):
         self._closing = True
         super().connection_lost(error)
 
+    def _timeout_cb(self) -> None:
+        """Idle too long: say so the way Postfix does, then hang up."""
+        transport = self.transport
+        if isinstance(transport, asyncio.WriteTransport) and not self._closing:
+            self._closing = True
+            transport.write(f"421 4.4.2 {self.hostname} Error: timeout exceeded\r\n".encode())
+        super()._timeout_cb()  # type: ignore[no-untyped-call]
+
     def _peer_text(self) -> str:
         peer = self.session.peer if self.session is not None else None
         if isinstance(peer, tuple) and len(peer) >= 2:
@@ -353,11 +363,14 @@ class SandboxProtocol(SMTP):
             response = scenario.run("command", context)
             if response is None and name == "DATA" and self.envelope and self.envelope.rcpt_tos:
                 response = scenario.run("data", context)
-            if response is not None:
-                self.pending = response
-                await self.push("")
-                return
-            await method(arg)
+            try:
+                if response is not None:
+                    self.pending = response
+                    await self.push("")
+                    return
+                await method(arg)
+            finally:
+                context.command = None
 
         return guarded
 
@@ -421,6 +434,41 @@ class SandboxProtocol(SMTP):
             handled=False,
             message="535 5.7.8 Error: authentication failed: authentication failure",
         )
+
+    async def challenge_auth(
+        self,
+        challenge: str | bytes,
+        encode_to_b64: bool = True,
+        log_client_response: bool = False,
+    ) -> _Missing | bytes:
+        """Send a 334 challenge and read the answer; an over-long answer is refused whole."""
+        raw = challenge.encode() if isinstance(challenge, str) else challenge
+        await self.push(b"334 " + (base64.b64encode(raw) if encode_to_b64 else raw))
+        try:
+            line = await self._reader.readuntil(b"\n")
+        except asyncio.LimitOverrunError as overrun:
+            await self._discard_line(overrun.consumed)
+            await self.push("500 5.5.2 Error: line too long")
+            return MISSING
+        blob = line.strip()
+        if blob == b"*":
+            await self.push("501 5.7.0 Auth aborted")
+            return MISSING
+        try:
+            return base64.b64decode(blob, validate=True)
+        except binascii.Error:
+            await self.push("501 5.5.2 Can't decode base64")
+            return MISSING
+
+    async def _discard_line(self, pending: int) -> None:
+        """Throw away the rest of an over-long line, a buffer at a time."""
+        await self._reader.read(pending)
+        while True:
+            try:
+                await self._reader.readuntil(b"\n")
+                return
+            except asyncio.LimitOverrunError as overrun:
+                await self._reader.read(overrun.consumed)
 
     async def auth_CRAM__MD5(self, _server: SMTP, args: list[str]) -> AuthResult:
         """RFC 2195: a challenge, answered with the username and an HMAC-MD5 of it."""

@@ -67,6 +67,8 @@ class Connection:
         options = self.options
         host = options.host.strip("[]")
         loop = asyncio.get_running_loop()
+        self._queued.clear()
+        self._parser = ReplyParser()
         deadline = loop.time() + options.timeouts.connect
         if host.rstrip(".").lower().rsplit(".", 1)[-1] == "invalid":
             raise StepFailed(
@@ -134,9 +136,7 @@ class Connection:
         assert self._writer is not None
         options = self.options
         name = options.tls_name
-        if self._queued or self._parser.has_partial:
-            self._queued.clear()
-            self._parser = ReplyParser()
+        self.discard_buffered()
         try:
             context = client_context(options)
         except (OSError, ssl.SSLError) as exc:
@@ -173,13 +173,23 @@ class Connection:
             raise StepFailed(stage, "tls", "the TLS handshake finished without a TLS session")
         return tls_facts(ssl_object, name, options)
 
+    def discard_buffered(self) -> bool:
+        """Drop everything received but not yet consumed; whether there was anything."""
+        stream_buffer = getattr(self._reader, "_buffer", None)
+        had_data = bool(self._queued or self._parser.has_partial or stream_buffer)
+        self._queued.clear()
+        self._parser = ReplyParser()
+        if isinstance(stream_buffer, bytearray):
+            stream_buffer.clear()
+        return had_data
+
     def unexpected_replies(self) -> list[Reply]:
         """Replies that arrived while no command was waiting (removed from the queue)."""
         stray = list(self._queued)
         self._queued.clear()
         return stray
 
-    async def send(self, stage: Stage, data: bytes) -> None:
+    async def send(self, stage: Stage, data: bytes, timeout: float | None = None) -> None:
         """Write bytes and wait until they are handed to the network.
 
         Raises:
@@ -189,7 +199,7 @@ class Connection:
             raise StepFailed(stage, "closed", "not connected; connect first", fatal=False)
         try:
             self._writer.write(data)
-            async with asyncio.timeout(self.options.timeouts.command):
+            async with asyncio.timeout(timeout or self.options.timeouts.command):
                 await self._writer.drain()
         except TimeoutError as exc:
             raise StepFailed(stage, "timeout", "the server stopped accepting data") from exc

@@ -65,7 +65,8 @@ class Extensions:
         params = self.params("SIZE")
         if not params:
             return 0
-        return int(params[0]) if params[0].isdigit() else None
+        value = params[0]
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 20 else None
 
     @property
     def auth_mechanisms(self) -> tuple[str, ...]:

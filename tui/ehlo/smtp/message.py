@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formatdate, make_msgid
 
 _LINE_ENDINGS = re.compile(rb"\r\n|\r|\n")
 
@@ -53,6 +50,10 @@ def default_message(
     Returns:
         The message with CRLF line endings.
     """
+    from email.message import EmailMessage
+    from email.policy import SMTP
+    from email.utils import formatdate, make_msgid
+
     domain = helo or (sender.rpartition("@")[2] if "@" in sender else None) or "ehlo.invalid"
     message = EmailMessage(policy=SMTP)
     message["From"] = sender or "<>"

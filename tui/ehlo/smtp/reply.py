@@ -197,6 +197,14 @@ def _is_continuation(line: bytes) -> bool:
     return len(line) >= 4 and line[:3].isdigit() and line[3:4] == b"-"
 
 
+def _encode_text(text: str) -> bytes:
+    """Text back to bytes: escaped raw bytes are restored, lone surrogates become invalid bytes."""
+    try:
+        return text.encode("utf-8", errors="surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", errors="surrogatepass")
+
+
 def parse_reply(text: str | bytes) -> Reply:
     """Parse one complete reply from text (LF or CRLF separated); never raises.
 
@@ -204,7 +212,7 @@ def parse_reply(text: str | bytes) -> Reply:
         The reply; lines without a code become violations, and a text without any line gives a
         Reply whose code is None.
     """
-    data = text.encode("utf-8", errors="surrogateescape") if isinstance(text, str) else text
+    data = _encode_text(text) if isinstance(text, str) else text
     data = data[:MAX_REPLY_BYTES]
     raw_lines = [line.rstrip(b"\r") for line in data.replace(b"\r\n", b"\n").split(b"\n")]
     while raw_lines and not raw_lines[-1].strip():

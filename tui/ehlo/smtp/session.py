@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ssl
 import time
 from collections.abc import AsyncIterator, Mapping
 
@@ -58,14 +57,24 @@ def _has_line_break(*parts: str) -> bool:
 class Session:
     """One SMTP conversation; steps never raise: failures are ErrorEvent (and Closed when fatal)."""
 
-    def __init__(self, options: ConnectOptions, credentials: Credentials | None = None) -> None:
+    def __init__(
+        self,
+        options: ConnectOptions,
+        credentials: Credentials | None = None,
+        *,
+        show_secrets: bool = False,
+    ) -> None:
         self.options = options
         self.credentials = credentials
+        self.show_secrets = show_secrets
+        """When True (the user asked for it), AUTH lines and secrets appear in events as sent."""
         self.transcript: list[Event] = []
         self.extensions: Extensions | None = None
         self.tls: TlsFacts | None = None
         self.message: bytes | None = None
         """The message a typed DATA or BDAT sends (a default test message when None)."""
+        self.last_reply: Reply | None = None
+        """The most recent reply."""
         self.sender: str | None = None
         self.recipients: list[str] = []
         self._connection = Connection(options)
@@ -87,7 +96,8 @@ class Session:
 
     def _record(self, event: Event) -> Event:
         """Redact an event and append it to the transcript."""
-        event = self._redactor.redact_event(event)
+        if not self.show_secrets:
+            event = self._redactor.redact_event(event)
         self.transcript.append(event)
         return event
 
@@ -107,7 +117,7 @@ class Session:
                 yield self._record(event)
         except StepFailed as exc:
             failure = exc
-        except (OSError, ssl.SSLError, EOFError, ValueError, RuntimeError) as exc:
+        except Exception as exc:  # a step never raises: whatever broke becomes an ErrorEvent
             failure = StepFailed(
                 stage, "protocol", f"unexpected failure: {exc or type(exc).__name__}"
             )
@@ -145,7 +155,7 @@ class Session:
             )
         started = time.monotonic()
         await self._connection.send(stage, line.encode("utf-8", errors="surrogateescape") + b"\r\n")
-        yield Sent(time.time(), stage, line if shown is None else shown)
+        yield Sent(time.time(), stage, line if shown is None or self.show_secrets else shown)
         verb = (shown or line).split(" ", 1)[0].upper() or "the command"
         async for event in self._receive(reply_stage or stage, started, verb, self._timeout(stage)):
             yield event
@@ -171,9 +181,6 @@ class Session:
                 f"the reply to {waiting_for} has no valid SMTP reply code; this may not be an SMTP "
                 "server (port 465 needs implicit TLS, and some ports speak other protocols)",
             )
-
-    last_reply: Reply | None = None
-    """The most recent reply received."""
 
     # -- steps ----------------------------------------------------------------------------------
 
@@ -249,6 +256,13 @@ class Session:
             yield event
         if self.last_reply is None or self.last_reply.code != 220:
             return
+        if self._connection.discard_buffered():
+            yield ProtocolViolation(
+                time.time(),
+                "starttls",
+                "the server sent data after its 220 and before the TLS handshake; it was "
+                "discarded (RFC 3207 section 4.2: a sign of command injection)",
+            )
         self.tls = await self._connection.start_tls("starttls")
         self.extensions = None
         yield TlsUpgraded(time.time(), self.tls)
@@ -309,7 +323,7 @@ class Session:
             return
         payload = data_payload(message)
         started = time.monotonic()
-        await self._connection.send("end-of-data", payload)
+        await self._connection.send("end-of-data", payload, self.options.timeouts.data)
         yield Sent(time.time(), "end-of-data", summary(normalise_line_endings(message)))
         async for event in self._receive(
             "end-of-data", started, "the end of the message", self.options.timeouts.data
@@ -328,7 +342,8 @@ class Session:
             last = index == len(chunks) - 1
             line = f"BDAT {len(chunk)}{' LAST' if last else ''}"
             started = time.monotonic()
-            await self._connection.send("bdat", line.encode("ascii") + b"\r\n" + chunk)
+            data = line.encode("ascii") + b"\r\n" + chunk
+            await self._connection.send("bdat", data, self.options.timeouts.data)
             yield Sent(time.time(), "bdat", line)
             stage: Stage = "end-of-data" if last else "bdat"
             timeout = self.options.timeouts.data if last else self.options.timeouts.command
@@ -365,11 +380,27 @@ class Session:
             )
             self._busy = False
             return
-        async for event in self._step("quit", self._exchange("quit", "QUIT")):
+        async for event in self._step("quit", self._quit_exchange()):
             yield event
         if self.is_connected:
             await self._connection.close()
             yield self._record(Closed(time.time(), "client", "QUIT"))
+
+    async def _quit_exchange(self) -> AsyncIterator[Event]:
+        """QUIT and its 221; a server that just hangs up (as after a 421) is no error."""
+        try:
+            async for event in self._exchange("quit", "QUIT"):
+                yield event
+        except StepFailed as failure:
+            if not failure.fatal or failure.kind not in ("closed", "timeout"):
+                raise
+            await self._connection.close()
+            if failure.kind == "timeout":
+                yield ProtocolViolation(time.time(), "quit", failure.message)
+                yield Closed(time.time(), "client", "QUIT (the server did not reply)")
+            else:
+                reason = "the server closed the connection without replying to QUIT"
+                yield Closed(time.time(), "server", reason)
 
     def command(self, line: str) -> AsyncIterator[Event]:
         """Send any line; EHLO, HELO, STARTTLS, AUTH, DATA, BDAT and QUIT get full handling."""

@@ -140,7 +140,9 @@ def suggested_step(transcript: Sequence[Event], plan: DeliveryPlan) -> Step:
         return "done"
     if not state.connected:
         return "connect"
-    if state.failed or state.sasl_pending:
+    if state.sasl_pending:
+        return "auth"
+    if state.failed:
         return "quit"
     if _quit_now(state, plan):
         return "quit"
@@ -182,9 +184,11 @@ def suggested_command(transcript: Sequence[Event], plan: DeliveryPlan) -> str:
     if step == "ehlo":
         address = state.local_address or "127.0.0.1"
         literal = f"[IPv6:{address}]" if ":" in address else f"[{address}]"
-        return f"EHLO {state.helo_name or literal}"
+        return f"EHLO {plan.helo or state.helo_name or literal}"
     if step == "starttls":
         return "STARTTLS"
+    if step == "auth" and state.sasl_pending:
+        return ""  # the answer to the server's 334 challenge must be typed
     if step == "auth" and plan.credentials is not None:
         return f"AUTH {plan.credentials.mechanism}"
     if step == "mail":

@@ -4,7 +4,7 @@ the servers to try for it, in order (RFC 5321 section 5.1: MX by preference, els
 from __future__ import annotations
 
 import ipaddress
-import re
+import string
 from dataclasses import dataclass
 from typing import Literal
 
@@ -12,11 +12,19 @@ from ehlo.dnsauth.answer import Answer, Resolver
 
 Family = Literal["any", "ipv4", "ipv6"]
 
-_HOST_NAME = re.compile(
-    r"^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*"
-    r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$",
-    re.IGNORECASE,
-)
+_LABEL_CHARACTERS = frozenset(string.ascii_lowercase + string.digits + "-_")
+
+
+def _is_host_name(name: str) -> bool:
+    """Whether an ASCII, lower-case name is made of valid DNS labels (underscores allowed)."""
+    if not 1 <= len(name) <= 253:
+        return False
+    for label in name.split("."):
+        if not 1 <= len(label) <= 63 or label[0] == "-" or label[-1] == "-":
+            return False
+        if not _LABEL_CHARACTERS.issuperset(label):
+            return False
+    return True
 
 
 class TargetError(ValueError):
@@ -91,7 +99,7 @@ def _check_host_name(name: str, target: str) -> str:
         ascii_name = cleaned.encode("idna").decode("ascii")
     except UnicodeError:
         raise TargetError(f"{name!r} in {target!r} is not a valid host name") from None
-    if not _HOST_NAME.match(ascii_name):
+    if not _is_host_name(ascii_name.lower()):
         raise TargetError(f"{name!r} in {target!r} is not a valid host name")
     return ascii_name
 

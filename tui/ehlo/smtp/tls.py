@@ -10,13 +10,13 @@ import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509 import verification
+from typing import TYPE_CHECKING
 
 from ehlo.smtp.options import ConnectOptions
+
+if TYPE_CHECKING:  # cryptography is imported when first needed: it is slow to import
+    from cryptography import x509
+    from cryptography.x509 import verification
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +116,22 @@ def certificate_facts(der: bytes, now: datetime | None = None) -> CertificateFac
     Raises:
         ValueError: when the bytes are not a certificate.
     """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
     certificate = x509.load_der_x509_certificate(der)
     now = now or datetime.now(UTC)
-    public_key = certificate.public_key()
-    spki = public_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    key_type, key_bits = _key_description(public_key)
+    try:
+        public_key = certificate.public_key()
+    except Exception:  # an algorithm cryptography does not support: keep the other facts
+        oid = certificate.public_key_algorithm_oid
+        key_type, key_bits, spki_sha256 = getattr(oid, "_name", oid.dotted_string), None, ""
+    else:
+        spki = public_key.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        key_type, key_bits = _key_description(public_key)
+        spki_sha256 = hashlib.sha256(spki).hexdigest()
     oid = certificate.signature_algorithm_oid
     not_after = certificate.not_valid_after_utc
     return CertificateFacts(
@@ -136,13 +145,15 @@ def certificate_facts(der: bytes, now: datetime | None = None) -> CertificateFac
         key_bits=key_bits,
         signature_algorithm=getattr(oid, "_name", None) or oid.dotted_string,
         sha256=hashlib.sha256(der).hexdigest(),
-        spki_sha256=hashlib.sha256(spki).hexdigest(),
+        spki_sha256=spki_sha256,
         der=der,
     )
 
 
 def _key_description(public_key: object) -> tuple[str, int | None]:
     """Key type name and size in bits."""
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
     if isinstance(public_key, rsa.RSAPublicKey):
         return "RSA", public_key.key_size
     if isinstance(public_key, ec.EllipticCurvePublicKey):
@@ -158,6 +169,8 @@ def _key_description(public_key: object) -> tuple[str, int | None]:
 
 def _subject_alt_names(certificate: x509.Certificate) -> tuple[str, ...]:
     """DNS names and IP addresses from the subjectAltName extension."""
+    from cryptography import x509
+
     try:
         extension = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
     except (x509.ExtensionNotFound, ValueError):
@@ -217,7 +230,7 @@ def tls_facts(
     for der in peer_chain(ssl_object):
         try:
             chain.append(certificate_facts(der, now))
-        except ValueError:
+        except Exception:
             continue
     matches = bool(chain and hostname and name_matches(chain[0].sans, hostname))
     cipher = ssl_object.cipher()
@@ -266,6 +279,9 @@ def _chain_problem(
     chain: tuple[CertificateFacts, ...], ca_file: str | None, now: datetime
 ) -> str | None:
     """Whether the chain leads to a trusted root (ignoring the host name and the leaf's dates)."""
+    from cryptography import x509
+    from cryptography.x509 import verification
+
     leaf = chain[0]
     roots = _trust_roots(ca_file)
     if not roots:
@@ -295,13 +311,15 @@ def _chain_problem(
         if leaf.self_signed:
             return "self-signed certificate: it is not issued by a trusted certificate authority"
         return f"certificate chain is not trusted: {exc}"
-    except ValueError as exc:
+    except Exception as exc:  # any other parsing or policy problem is reported, not raised
         return f"certificate chain could not be checked: {exc}"
     return None
 
 
 def _verifier_subject(leaf: CertificateFacts) -> verification.Subject | None:
     """A name the leaf claims, so that chain verification ignores the host name (checked apart)."""
+    from cryptography import x509
+
     for san in leaf.sans:
         try:
             return x509.IPAddress(ipaddress.ip_address(san))
@@ -328,6 +346,8 @@ def _trust_roots(ca_file: str | None) -> tuple[x509.Certificate, ...]:
 
 def _load_pem_bundle(data: bytes) -> tuple[x509.Certificate, ...]:
     """Every certificate of a PEM bundle that parses; broken entries are skipped."""
+    from cryptography import x509
+
     marker = b"-----END CERTIFICATE-----"
     found: list[x509.Certificate] = []
     for block in data.split(marker):

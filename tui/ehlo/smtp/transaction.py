@@ -32,8 +32,8 @@ __all__ = ["STEPS", "DeliveryPlan", "Step", "default_message", "run_transaction"
 class DeliveryPlan:
     """What to deliver: envelope, message (a test message when None), credentials, where to stop.
 
-    `tls` tells `state.suggested_step` whether to suggest STARTTLS; `run_transaction` uses the
-    session's own TLS mode.
+    `tls` tells `state.suggested_step` whether to suggest STARTTLS (`run_transaction` uses the
+    session's own TLS mode); `helo` is the EHLO name (else the session's default).
     """
 
     sender: str
@@ -44,6 +44,7 @@ class DeliveryPlan:
     mail_params: Mapping[str, str | None] = field(default_factory=dict)
     rcpt_params: Mapping[str, str | None] = field(default_factory=dict)
     tls: TlsMode = "opportunistic"
+    helo: str | None = None
 
     def message_bytes(self, helo: str | None = None) -> bytes:
         """The message to send: the plan's own, or a default test message."""
@@ -96,7 +97,7 @@ async def _connect(session: Session, plan: DeliveryPlan, outcome: _Outcome) -> A
 async def _ehlo(session: Session, plan: DeliveryPlan, outcome: _Outcome) -> AsyncIterator[Event]:
     if session.extensions is not None:
         return
-    async for event in _relay(session.ehlo(), outcome):
+    async for event in _relay(session.ehlo(plan.helo), outcome):
         yield event
     outcome.require()
 
@@ -133,7 +134,7 @@ async def _starttls(
             outcome.failed = True
             yield _error(session, "STARTTLS is required but the server refused it")
         return
-    async for event in _relay(session.ehlo(), outcome):
+    async for event in _relay(session.ehlo(plan.helo), outcome):
         yield event
     outcome.require()
 

@@ -37,6 +37,9 @@ DELIVERED_WORDING = re.compile(
     r"message received|\bid=|requested mail action okay, completed",
     re.IGNORECASE,
 )
+AUTH_CODES = frozenset({"5.6", "7.8", "7.9", "7.10", "7.11", "7.12", "7.13", "7.14"})
+AUTH_STAGES = frozenset({"auth", "ehlo", "mail", None})
+"""Stages where an AUTH code is believable (MAIL may answer that AUTH is required first)."""
 CODE_AT_START = re.compile(r"^\s*(\d{3,})")
 
 CHECK_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -173,6 +176,7 @@ def _explain(reply: Reply, stage: str | None, context: Mapping[str, str] | None)
     return _build(
         base,
         reply,
+        candidate=candidate,
         reply_class=reply_class,
         enhanced=enhanced,
         stage=stage,
@@ -192,21 +196,28 @@ def _positive_reason(code: int | None, stage: str | None, text: str) -> str:
 
 
 def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) -> _Verdict:
+    code_rule = _enhanced_rule(base, candidate.enhanced)
     signature = base.index.match(candidate)
     if signature is not None:
         return _Verdict(signature.reason, RANK_SIGNATURE + signature.priority, signature)
     verdicts: list[_Verdict] = []
-    for rule in heuristic_index().match_all(candidate):
+    for rule in heuristic_index().iterate(candidate):
         if rule.reason == "greylisted" and class_digit == 5:
             continue
         verdicts.append(_Verdict(rule.reason, rule.priority))
         break
-    code_rule = _enhanced_rule(base, candidate.enhanced)
     if code_rule is not None:
         reason = code_rule.reason
         if class_digit == 4 and code_rule.reason_transient:
             reason = code_rule.reason_transient
-        rank = RANK_SPECIFIC_ENHANCED if code_rule.specific else RANK_GENERIC_ENHANCED
+        specific = code_rule.specific
+        if (
+            candidate.enhanced
+            and _auth_only(candidate.enhanced)
+            and candidate.stage not in AUTH_STAGES
+        ):
+            specific = False
+        rank = RANK_SPECIFIC_ENHANCED if specific else RANK_GENERIC_ENHANCED
         verdicts.append(_Verdict(reason, rank, rule=code_rule))
     basic_rule = base.basic_rules.get(candidate.code or 0)
     if basic_rule is not None:
@@ -217,7 +228,15 @@ def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) ->
             verdicts.append(_Verdict(reason, rank))
     if not verdicts:
         return _Verdict("undefined", 0)
-    return max(verdicts, key=lambda v: v.rank)
+    best = max(verdicts, key=lambda v: v.rank)
+    if best.rule is None and code_rule is not None and code_rule.reason == best.reason:
+        best = _Verdict(best.reason, best.rank, rule=code_rule)
+    return best
+
+
+def _auth_only(enhanced: str) -> bool:
+    """Codes defined for AUTH replies (RFC 4954, RFC 5248), which some servers misuse."""
+    return enhanced.split(".", 1)[1] in AUTH_CODES
 
 
 def _enhanced_rule(base: Knowledge, enhanced: str | None) -> CodeRule | None:
@@ -238,6 +257,7 @@ def _build(
     base: Knowledge,
     reply: Reply,
     *,
+    candidate: Candidate,
     reply_class: ReplyClass,
     enhanced: str | None,
     stage: str | None,
@@ -259,11 +279,13 @@ def _build(
         retry = reason.retry_transient if reply_class == "transient" else reason.retry_permanent
         if signature is not None and signature.retry is not None:
             retry = signature.retry
+        elif verdict.rule is not None and verdict.rule.retry is not None:
+            retry = verdict.rule.retry
         advice = reason.advice_transient if reply_class == "transient" else reason.advice_permanent
     provider = signature.provider if signature else None
     if provider is None and verdict.rule is not None:
         provider = verdict.rule.provider
-    provider = provider or provider_from_markers(text)
+    provider = provider or provider_from_markers(candidate)
     meaning = _meaning(
         reply,
         reply_class=reply_class,

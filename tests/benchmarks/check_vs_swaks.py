@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Wall time of `ehlo check` against swaks for the same STARTTLS transaction, and of `ehlo --help`.
+
+Starts a private Postfix (tests.fixtures.postfix) unless --server is given, then runs the two
+tools alternately, N times each, and prints the median whole-process wall time of each, their
+ratio (target: ehlo at most 0.8x swaks) and the median wall time of `ehlo --help` (target: under
+150 ms). Both tools verify the server certificate against the test CA and deliver one message.
+
+    python tests/benchmarks/check_vs_swaks.py            # 20 runs each
+    python tests/benchmarks/check_vs_swaks.py -n 50 --json
+
+Runs as root (Postfix needs it) with the Debian packages postfix and swaks installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT))
+
+RATIO_TARGET = 0.8
+HELP_TARGET_MS = 150.0
+SENDER = "bench@example.org"
+
+
+def _environment() -> dict[str, str]:
+    """The environment for both tools: this checkout's ehlo, bytecode caching allowed."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(REPO_ROOT / "tui"), env.get("PYTHONPATH")])
+    )
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed ehlo has compiled bytecode
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def _wall_ms(command: Sequence[str], env: dict[str, str]) -> float:
+    """Run a command to completion; its wall time in milliseconds. Fails loudly on errors."""
+    started = time.perf_counter()
+    completed = subprocess.run(command, capture_output=True, env=env, check=False, timeout=120)
+    elapsed = (time.perf_counter() - started) * 1000
+    if completed.returncode != 0:
+        output = (completed.stdout + completed.stderr).decode(errors="replace")
+        raise SystemExit(f"{command[0]} failed with {completed.returncode}:\n{output[-2000:]}")
+    return elapsed
+
+
+@contextmanager
+def _server(address: str | None, ca_file: str | None) -> Iterator[tuple[str, str, str]]:
+    """(host:port, recipient, CA file): the given server, or a private Postfix."""
+    if address is not None:
+        if ca_file is None:
+            raise SystemExit("--server needs --ca-file (both tools verify the certificate)")
+        yield address, "alice@ehlo.test", ca_file
+        return
+    import trustme
+    from tests.fixtures.postfix import HOSTNAME, running_postfix
+
+    directory = Path(tempfile.mkdtemp(prefix="ehlo-bench-"))
+    try:
+        authority = trustme.CA()
+        certificate = authority.issue_cert(HOSTNAME, "localhost", "127.0.0.1")
+        chain, ca_path = directory / "server.pem", directory / "ca.pem"
+        certificate.private_key_and_cert_chain_pem.write_to_path(str(chain))
+        authority.cert_pem.write_to_path(str(ca_path))
+        with running_postfix(chain, ca_path) as postfix:
+            yield postfix.target, postfix.address("alice"), str(ca_path)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", "--runs", type=int, default=20, help="runs of each tool")
+    parser.add_argument("--warmup", type=int, default=2, help="unmeasured runs of each first")
+    parser.add_argument(
+        "--server", help="HOST:PORT of a running server (default: a private Postfix)"
+    )
+    parser.add_argument("--ca-file", help="CA that issued --server's certificate")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    if shutil.which("swaks") is None:
+        raise SystemExit("swaks is not installed: apt-get install -y swaks")
+    env = _environment()
+    with _server(args.server, args.ca_file) as (address, recipient, ca_file):
+        ehlo = [
+            sys.executable, "-m", "ehlo", "check", address, "--from", SENDER, "--to", recipient,
+            "--tls", "starttls", "--verify", "--ca-file", ca_file,
+        ]  # fmt: skip
+        host, port = address.rsplit(":", 1)
+        swaks = [
+            "swaks", "--server", host, "--port", port, "--from", SENDER, "--to", recipient,
+            "--tls", "--tls-verify", "--tls-ca-path", ca_file,
+        ]  # fmt: skip
+        help_command = [sys.executable, "-m", "ehlo", "--help"]
+        for _ in range(args.warmup):
+            _wall_ms(ehlo, env), _wall_ms(swaks, env), _wall_ms(help_command, env)
+        ehlo_ms: list[float] = []
+        swaks_ms: list[float] = []
+        help_ms: list[float] = []
+        for index in range(args.runs):
+            pair = [(ehlo, ehlo_ms), (swaks, swaks_ms)]
+            for command, times in pair if index % 2 == 0 else reversed(pair):
+                times.append(_wall_ms(command, env))
+            help_ms.append(_wall_ms(help_command, env))
+    figures = {
+        "runs": args.runs,
+        "ehlo_check_median_ms": round(statistics.median(ehlo_ms), 1),
+        "swaks_median_ms": round(statistics.median(swaks_ms), 1),
+        "ratio": round(statistics.median(ehlo_ms) / statistics.median(swaks_ms), 3),
+        "ratio_target": RATIO_TARGET,
+        "ehlo_help_median_ms": round(statistics.median(help_ms), 1),
+        "help_target_ms": HELP_TARGET_MS,
+        "load_average": os.getloadavg()[0],
+    }
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        ratio_ok = "meets" if figures["ratio"] <= RATIO_TARGET else "misses"
+        help_ok = "meets" if figures["ehlo_help_median_ms"] < HELP_TARGET_MS else "misses"
+        print(f"STARTTLS delivery to {address}, {args.runs} runs each, alternating:")
+        print(f"  ehlo check  median {figures['ehlo_check_median_ms']:8.1f} ms")
+        print(f"  swaks       median {figures['swaks_median_ms']:8.1f} ms")
+        print(f"  ratio       {figures['ratio']:.3f} ({ratio_ok} the target of {RATIO_TARGET}x)")
+        print(
+            f"ehlo --help  median {figures['ehlo_help_median_ms']:8.1f} ms "
+            f"({help_ok} the target of {HELP_TARGET_MS:.0f} ms)"
+        )
+        print(f"(1-minute load average {figures['load_average']:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
