@@ -54,6 +54,7 @@ class Runtime:
     report: Callable[[str], None]
     shared: SharedState = field(default_factory=SharedState)
     connections: set[SandboxProtocol] = field(default_factory=set)
+    connections_total: int = 0
 
 
 def with_enhanced_code(text: str) -> str:
@@ -244,6 +245,7 @@ class SandboxProtocol(SMTP):
             self.context.client_ip = str(peer[0]) if peer else "unknown"
             self.context.tls = self.implicit_tls
             self.runtime.connections.add(self)
+            self.runtime.connections_total += 1
             self.runtime.report(f"connection from {self._peer_text()}")
         elif self._tls_protocol is not None:
             # RFC 3207 4.2: after STARTTLS the client starts over with EHLO.

@@ -87,6 +87,11 @@ class Sandbox:
         return len(self._runtime.connections) if self._runtime is not None else 0
 
     @property
+    def connections_total(self) -> int:
+        """Connections accepted since start."""
+        return self._runtime.connections_total if self._runtime is not None else 0
+
+    @property
     def address(self) -> str:
         """host:port of the SMTP listener, bracketed for IPv6."""
         host = f"[{self.host}]" if ":" in self.host else self.host
