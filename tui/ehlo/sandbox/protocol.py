@@ -18,7 +18,7 @@ from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Se
 
 from ehlo.sandbox.identity import DEMO_PASSWORD, DEMO_USER, credentials_match
 from ehlo.sandbox.options import SandboxOptions
-from ehlo.sandbox.scenario import Context, Response, Scenario, SharedState
+from ehlo.sandbox.scenario import Context, Response, Scenario, SharedState, reply
 from ehlo.sandbox.store import MessageStore, StoredMessage
 
 MAX_RECIPIENTS = 100
@@ -55,6 +55,8 @@ class Runtime:
     shared: SharedState = field(default_factory=SharedState)
     connections: set[SandboxProtocol] = field(default_factory=set)
     connections_total: int = 0
+    data_reserved: int = 0
+    """Bytes reserved by messages being received right now (bounded by the data budget)."""
 
 
 def with_enhanced_code(text: str) -> str:
@@ -365,6 +367,11 @@ class SandboxProtocol(SMTP):
             response = scenario.run("command", context)
             if response is None and name == "DATA" and self.envelope and self.envelope.rcpt_tos:
                 response = scenario.run("data", context)
+            reserved = 0
+            if response is None and name == "DATA" and self._data_will_start(arg):
+                reserved = self._reserve_data_memory()
+                if not reserved:
+                    response = reply("452 4.3.1 Insufficient system storage")
             try:
                 if response is not None:
                     self.pending = response
@@ -373,8 +380,23 @@ class SandboxProtocol(SMTP):
                 await method(arg)
             finally:
                 context.command = None
+                self.runtime.data_reserved -= reserved
 
         return guarded
+
+    def _data_will_start(self, arg: str | None) -> bool:
+        """Whether aiosmtpd is about to answer DATA with 354 and read a message."""
+        session, envelope = self.session, self.envelope
+        return bool(session and session.host_name and envelope and envelope.rcpt_tos) and not arg
+
+    def _reserve_data_memory(self) -> int:
+        """Reserve room for one message of the largest size; 0 when the budget is spent."""
+        size = self.data_size_limit or self.runtime.options.size_limit
+        budget = self.runtime.options.data_memory_budget
+        if self.runtime.data_reserved and self.runtime.data_reserved + size > budget:
+            return 0
+        self.runtime.data_reserved += size
+        return size
 
     def forget_transaction(self) -> None:
         """Clear the envelope facts hooks see (after RSET, EHLO, end of data)."""
