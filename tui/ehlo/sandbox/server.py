@@ -197,6 +197,12 @@ class Sandbox:
             started.set()
             await stopping.wait()
             await self.stop()
+            # Connections still sleeping (a tarpit's delay) end with the loop.
+            current = asyncio.current_task()
+            leftovers = [task for task in asyncio.all_tasks() if task is not current]
+            for task in leftovers:
+                task.cancel()
+            await asyncio.gather(*leftovers, return_exceptions=True)
 
         thread = threading.Thread(
             target=loop.run_until_complete, args=(serve(),), name="ehlo-sandbox", daemon=True
