@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ehlo.sandbox.certificate import load_pair, self_signed, server_context
 from ehlo.sandbox.identity import DEMO_PASSWORD, DEMO_USER, credentials_match, is_demo_mailbox
-from ehlo.sandbox.protocol import with_enhanced_code
+from ehlo.sandbox.replies import with_enhanced_code
 from ehlo.sandbox.scenario import GreylistTable, RateCounter, multiline, reply
 from ehlo.sandbox.store import MessageStore, StoredMessage
 

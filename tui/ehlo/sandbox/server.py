@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 
 from ehlo.sandbox.certificate import load_pair, self_signed, server_context
+from ehlo.sandbox.handler import Runtime
 from ehlo.sandbox.options import SandboxOptions
-from ehlo.sandbox.protocol import Runtime, SandboxProtocol
+from ehlo.sandbox.protocol import SandboxProtocol
 from ehlo.sandbox.scenario import Scenario
 from ehlo.sandbox.scenarios import get_scenario
 from ehlo.sandbox.store import MessageStore, StoredMessage
