@@ -100,6 +100,7 @@ def test_port_zero_prints_the_port_credentials_and_stops_cleanly_on_ctrl_c() -> 
     assert code == 0, stderr
     assert "Sandbox stopped." in stdout
     assert "connection from 127.0.0.1:" in stdout
+    assert "<- 550 5.1.1 <nobody@example.net>: Recipient address rejected" in stdout
     assert "Traceback" not in stderr
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2)

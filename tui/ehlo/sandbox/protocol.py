@@ -104,6 +104,7 @@ class SandboxProtocol(SMTP):
         context = self.context
         if self.pending is not None:
             response, self.pending = self.pending, None
+            self._report_scenario_reply(response)
         else:
             text = status.decode("utf-8", "replace") if isinstance(status, bytes) else status
             if context.replies_sent == 0:
@@ -122,6 +123,14 @@ class SandboxProtocol(SMTP):
             )
         await self._send(response)
 
+    def _report_scenario_reply(self, response: Response) -> None:
+        """Tell the operator when the scenario refused something or dropped the connection."""
+        if not response.payload:
+            self.runtime.report(f"{self._peer_text()} dropped by the scenario")
+        elif response.payload[:1] in (b"4", b"5"):
+            first_line = response.payload.split(b"\n", 1)[0].rstrip(b"\r")
+            self.runtime.report(f"{self._peer_text()} <- {first_line.decode('utf-8', 'replace')}")
+
     def _greeting(self, normal: str) -> Response:
         context = self.context
         context.outgoing = f"{normal}\r\n".encode()
@@ -132,7 +141,10 @@ class SandboxProtocol(SMTP):
                 close=True,
             )
         response = self.runtime.scenario.run("connect", context)
-        return response if response is not None else Response(context.outgoing)
+        if response is None:
+            return Response(context.outgoing)
+        self._report_scenario_reply(response)
+        return response
 
     def _enhanced_codes_apply(self) -> bool:
         """RFC 2034: enhanced codes on every reply after EHLO except the EHLO reply itself."""
