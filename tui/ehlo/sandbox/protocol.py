@@ -257,9 +257,12 @@ class SandboxProtocol(SMTP):
         self.runtime.store.add(message)
         context.messages_on_connection += 1
         self.runtime.shared.rates.record(context.client_ip, self.runtime.shared.clock())
+        facts = [f"{len(message.data)} bytes", "TLS" if message.tls else "no TLS"]
+        if message.authenticated_as:
+            facts.append(f"AUTH {message.authenticated_as}")
         self.runtime.report(
             f"message {queue_id} from <{message.sender}> to "
-            f"{', '.join(f'<{r}>' for r in message.recipients)} ({len(message.data)} bytes) kept"
+            f"{', '.join(f'<{r}>' for r in message.recipients)} ({', '.join(facts)}) kept"
         )
         return queue_id
 
