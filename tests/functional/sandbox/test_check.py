@@ -376,3 +376,14 @@ def ehlo_check_verified(sandbox: Sandbox) -> int:
         command, capture_output=True, text=True, timeout=60, env=ehlo_env(), check=False
     )
     return completed.returncode
+
+
+def test_tarpit_is_slow_but_a_patient_client_gets_through(start_sandbox: StartSandbox) -> None:
+    options = SandboxOptions(tarpit_banner_delay=0.5, tarpit_reply_delay=0.2)
+    sandbox = start_sandbox("tarpit", options=options)
+    run = ehlo_check(sandbox, "--timeout", "10")
+    assert run.exit_code == DELIVERED, run.report
+    banner = run.report["steps"][0]
+    assert banner["stage"] == "connect"
+    assert banner["elapsed_ms"] >= 450
+    assert all(step["elapsed_ms"] >= 150 for step in run.report["steps"][1:] if step["reply"])
