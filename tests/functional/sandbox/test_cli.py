@@ -176,3 +176,11 @@ def test_demo_without_the_app_suggests_ehlo_check() -> None:
     assert "ehlo sandbox --scenario greylist" in result.stderr
     assert "ehlo check 127.0.0.1:2525 --from demo@example.com" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sigterm_stops_cleanly_too() -> None:
+    process, _port, _lines = start_server("--quiet")
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0, stderr
+    assert "Sandbox stopped." in stdout

@@ -208,3 +208,25 @@ def test_errors_after_ehlo_carry_enhanced_codes(start_sandbox: StartSandbox) -> 
     assert client.command("BDAT 10 LAST").startswith(b"500 5.5.2 ")
     assert client.command("MAIL FROM:").startswith(b"501 5.5.4 Syntax: MAIL FROM:")
     assert client.command("VRFY alice").startswith(b"252 2.0.0 ")
+
+
+def _has_ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback here")
+def test_listens_on_ipv6_loopback(start_sandbox: StartSandbox) -> None:
+    sandbox = start_sandbox(host="::1")
+    assert sandbox.address == f"[::1]:{sandbox.port}"
+    client = smtplib.SMTP("::1", sandbox.port, local_hostname="client.test", timeout=10)
+    client.starttls(context=insecure_context())
+    client.sendmail(DEMO_SENDER, [DEMO_MAILBOXES[0]], MESSAGE)
+    client.quit()
+    assert sandbox.store.snapshot()[0].peer == "::1"
