@@ -74,7 +74,10 @@ class Sandbox:
 
     @property
     def messages(self) -> deque[StoredMessage]:
-        """The messages received, oldest first (bounded in count and total bytes)."""
+        """The messages received, oldest first (bounded in count and total bytes).
+
+        From another thread (running_in_thread), read `store.snapshot()` instead.
+        """
         return self._store.messages
 
     @property
