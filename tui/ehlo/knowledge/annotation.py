@@ -5,12 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from ehlo.knowledge.extract import extract
 from ehlo.knowledge.fill import fill_fixes, placeholder_values
 from ehlo.knowledge.loader import CodeRule, Knowledge, knowledge
 from ehlo.knowledge.matcher import Candidate, make_candidate
-from ehlo.knowledge.model import DNS_CHECK_IDS, Annotation, Reason, ReplyClass, Signature
+from ehlo.knowledge.model import (
+    DNS_CHECK_IDS,
+    Annotation,
+    Reason,
+    ReasonId,
+    ReplyClass,
+    Signature,
+)
 from ehlo.knowledge.providers import provider_from_markers
 from ehlo.knowledge.replytext import (
     client_ip,
@@ -340,7 +348,7 @@ def _build(
         basic=code,
         enhanced=enhanced,
         reply_class=reply_class,
-        reason=verdict.reason,
+        reason=cast(ReasonId, verdict.reason),
         retry=retry,
         retry_advice=advice,
         provider=provider,
