@@ -55,7 +55,7 @@ LIFTING_REASONS = frozenset(
 """Refusals that can lift by themselves when the server says they are temporary."""
 GREETING_STAGES = frozenset({"connect", "ehlo", "helo"})
 CLIENT_REFUSALS = frozenset(
-    {"spamdetected", "policyviolation", "filtered", "rejected", "userunknown"}
+    {"spamdetected", "policyviolation", "filtered", "rejected", "userunknown", "systemerror"}
 )
 AUTH_CODES = frozenset({"5.6", "7.8", "7.9", "7.10", "7.11", "7.12", "7.13", "7.14"})
 AUTH_STAGES = frozenset({"auth", "ehlo", "mail", None})
@@ -247,6 +247,9 @@ def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) ->
     if class_digit == 5 and candidate.stage in GREETING_STAGES and best.reason in CLIENT_REFUSALS:
         # Refused for good before any envelope or content was sent: the client itself is.
         best = _Verdict("blocked", best.rank, rule=best.rule)
+    if class_digit == 4 and best.reason == "notaccept":
+        # "Not accepting messages" for now: a passing state of the receiving system.
+        best = _Verdict("systemerror", best.rank, rule=best.rule)
     if best.rule is None and code_rule is not None and code_rule.reason == best.reason:
         best = _Verdict(best.reason, best.rank, rule=code_rule)
     return best
