@@ -1,5 +1,13 @@
 """Matching reply texts against many wording patterns quickly.
 
+What a pattern sees: the reply's lines without their codes (a leading enhanced code such as
+`5.7.26` is removed from every line, and `550-5.7.26 ` markers left inside one-line quotes of a
+reply), joined by single spaces, searched case-insensitively. A signature's `codes` must contain
+the reply's basic code; `enhanced` (exact, or `x.Y.Z` for any class) applies when the reply has
+an enhanced code; `stages` applies when the stage is known (`bdat` counts as `end-of-data`).
+The best match is the highest `priority`, then the one with more of those filters, then the
+first in the file.
+
 Patterns are split at their top-level `|` and each alternative is compiled once, on first use.
 Before any regex runs, a pre-filter picks the candidates: parsing each alternative gives a
 condition every match implies (a whole word, a word prefix, or a substring the text must hold,
