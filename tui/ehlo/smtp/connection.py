@@ -183,6 +183,21 @@ class Connection:
             stream_buffer.clear()
         return had_data
 
+    async def take_buffered(self, stage: Stage) -> None:
+        """Parse bytes that already arrived unasked, so that they never pass for the next reply.
+
+        Raises:
+            StepFailed: too-large when they exceed the reply size cap.
+        """
+        reader = self._reader
+        try:
+            while reader is not None and getattr(reader, "_buffer", None):
+                self._queued.extend(self._parser.feed(await reader.read(READ_SIZE)))
+        except ReplyTooLarge as exc:
+            raise StepFailed(
+                stage, "too-large", "the server sent a flood of data nobody asked for"
+            ) from exc
+
     def unexpected_replies(self) -> list[Reply]:
         """Replies that arrived while no command was waiting (removed from the queue)."""
         stray = list(self._queued)
