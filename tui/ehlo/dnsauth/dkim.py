@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
@@ -128,11 +129,13 @@ def load_key(key_type: str, data: str) -> tuple[str, int | None]:
         return "ed25519", 256
     try:
         key = serialization.load_der_public_key(raw)
+    except UnsupportedAlgorithm as error:
+        raise ValueError(f"p= holds a key of an unknown algorithm ({error})") from None
     except (ValueError, TypeError):
         pem = f"-----BEGIN RSA PUBLIC KEY-----\n{compact}\n-----END RSA PUBLIC KEY-----\n"
         try:
             key = serialization.load_pem_public_key(pem.encode("ascii"))
-        except (ValueError, TypeError, UnicodeEncodeError):
+        except (ValueError, TypeError, UnicodeEncodeError, UnsupportedAlgorithm):
             raise ValueError("p= does not hold an RSA public key") from None
     if not isinstance(key, rsa.RSAPublicKey):
         raise ValueError(f"p= holds a {type(key).__name__}, not the RSA key k= announces")
