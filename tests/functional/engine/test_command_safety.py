@@ -113,3 +113,26 @@ async def test_a_late_unasked_reply_is_not_taken_for_the_next_one() -> None:
     assert violations and "250 unasked" in violations[0]
     replies = [e.reply.lines for e in events if isinstance(e, Received)]
     assert replies == [("250 reply-2",)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "secret"),
+    [
+        ("AUTH PLAIN AGFsaWNlAGh1bnRlcjI=", "hunter2"),
+        (
+            "AUTH XOAUTH2 dXNlcj1hbGljZQFhdXRoPUJlYXJlciB5YTI5LnRva2VuAQE=",
+            "ya29.token",
+        ),
+    ],
+)
+async def test_typed_auth_secrets_echoed_back_are_redacted(typed: str, secret: str) -> None:
+    async with hostile_server("echo-secret") as port:
+        session = Session(options_for(port))
+        await collect(session.connect())
+        events = await collect(session.command(typed))
+        await session.close()
+    blob = typed.rsplit(maxsplit=1)[-1]
+    replies = [e for e in events if isinstance(e, Received)]
+    assert replies and replies[0].reply.code == 535
+    text = "\n".join(repr(e) + str(e.to_dict()) for e in events)
+    assert blob not in text and blob.rstrip("=") not in text and secret not in text

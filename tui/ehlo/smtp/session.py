@@ -451,6 +451,8 @@ class Session:
             return self.auth(Credentials(mechanism, known.username, known.secret))
         line = "AUTH " + " ".join(words)
         shown = f"AUTH {words[0]} {REDACTED}" if len(words) > 1 else line
+        for response in words[1:]:
+            self._redactor.add_response(response)
         return self._step("auth", self._raw_auth(line, shown))
 
     async def _raw_auth(self, line: str, shown: str) -> AsyncIterator[Event]:
@@ -459,6 +461,7 @@ class Session:
         self._sasl_pending = self.last_reply is not None and self.last_reply.code == 334
 
     async def _raw_sasl(self, line: str) -> AsyncIterator[Event]:
+        self._redactor.add_response(line)
         async for event in self._exchange("auth", line, REDACTED if line.strip() != "*" else "*"):
             yield event
         self._sasl_pending = self.last_reply is not None and self.last_reply.code == 334
