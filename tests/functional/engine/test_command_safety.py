@@ -136,3 +136,23 @@ async def test_typed_auth_secrets_echoed_back_are_redacted(typed: str, secret: s
     assert replies and replies[0].reply.code == 535
     text = "\n".join(repr(e) + str(e.to_dict()) for e in events)
     assert blob not in text and blob.rstrip("=") not in text and secret not in text
+
+
+async def reply_flood(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Sends thousands of replies nobody asked for, then answers normally."""
+    writer.write(b"220 flood.ehlo.test ESMTP\r\n" + b"250 unasked\r\n" * 5000)
+    await writer.drain()
+    while await reader.readline():
+        writer.write(b"250 ok\r\n")
+        await writer.drain()
+
+
+async def test_a_flood_of_unasked_replies_gives_a_bounded_transcript() -> None:
+    async with hostile_server(reply_flood) as port:
+        session = Session(options_for(port))
+        await collect(session.connect())
+        await asyncio.sleep(0.2)
+        events = await collect(session.command("NOOP"))
+        await session.close()
+    assert len(events) <= 10
+    assert "more unexpected replies" in events[5].message  # type: ignore[union-attr]

@@ -44,6 +44,8 @@ _VERB_STAGES: dict[str, Stage] = {
     "HELP": "help",
 }
 MAX_AUTH_ROUNDS = 5
+MAX_STRAY_REPORTS = 5
+"""Unexpected replies reported one by one before a command; the rest are counted."""
 
 __all__ = ["MAX_AUTH_ROUNDS", "Session", "format_params"]
 
@@ -143,11 +145,17 @@ class Session:
         self._require_connection(stage)
         data = command_bytes(stage, line)
         await self._connection.take_buffered(stage)
-        for stray in self._connection.unexpected_replies():
+        strays = self._connection.unexpected_replies()
+        for stray in strays[:MAX_STRAY_REPORTS]:
             yield ProtocolViolation(
                 time.time(),
                 stage,
                 f"unexpected reply before {stage}: {' | '.join(stray.lines)[:200]}",
+            )
+        if len(strays) > MAX_STRAY_REPORTS:
+            more = len(strays) - MAX_STRAY_REPORTS
+            yield ProtocolViolation(
+                time.time(), stage, f"{more} more unexpected replies before {stage} (not shown)"
             )
         started = time.monotonic()
         await self._connection.send(stage, data)
