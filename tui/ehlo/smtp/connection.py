@@ -286,6 +286,11 @@ class Connection:
         writer, self._writer, self._reader = self._writer, None, None
         if writer is None:
             return
+        if writer.transport.is_closing():
+            # Already going down (a failed TLS upgrade closes it under the stream, whose
+            # wait_closed() would then never finish): make sure, and do not wait.
+            writer.transport.abort()
+            return
         try:
             writer.close()
             async with asyncio.timeout(1.0):

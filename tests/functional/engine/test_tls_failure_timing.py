@@ -1,0 +1,43 @@
+"""A failed TLS handshake closes the connection at once: no extra wait after the error."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from ehlo.smtp.events import Closed, ErrorEvent
+from ehlo.smtp.options import ConnectOptions, Timeouts
+from ehlo.smtp.session import Session
+from ehlo.smtp.transaction import DeliveryPlan, run_transaction
+from tests.fixtures.hostile_server import hostile_server
+
+TIMEOUT = 0.4
+
+
+async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Accepts the connection and never says anything (nor answers a ClientHello)."""
+    await asyncio.sleep(3600)
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "tls", "kind"),
+    [(silent, "implicit", "timeout"), ("tls-handshake-failure", "starttls", "tls")],
+)
+async def test_failed_handshake_ends_within_its_timeout(
+    behaviour: object, tls: str, kind: str
+) -> None:
+    async with hostile_server(behaviour) as port:  # type: ignore[arg-type]
+        options = ConnectOptions(
+            "127.0.0.1", port, tls=tls, verify="report", timeouts=Timeouts.uniform(TIMEOUT)
+        )  # type: ignore[arg-type]
+        session = Session(options)
+        started = time.monotonic()
+        events = [
+            e async for e in run_transaction(session, DeliveryPlan("a@x.test", ("b@x.test",)))
+        ]
+        elapsed = time.monotonic() - started
+    assert [e.kind for e in events if isinstance(e, ErrorEvent)] == [kind]
+    assert isinstance(events[-1], Closed)
+    assert elapsed < TIMEOUT + 0.3, elapsed
