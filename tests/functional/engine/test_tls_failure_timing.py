@@ -40,4 +40,4 @@ async def test_failed_handshake_ends_within_its_timeout(
         elapsed = time.monotonic() - started
     assert [e.kind for e in events if isinstance(e, ErrorEvent)] == [kind]
     assert isinstance(events[-1], Closed)
-    assert elapsed < TIMEOUT + 0.3, elapsed
+    assert elapsed < TIMEOUT + 0.6, elapsed  # not the extra second close() used to wait

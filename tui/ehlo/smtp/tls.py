@@ -226,7 +226,7 @@ def _subject_alt_names(certificate: x509.Certificate) -> tuple[str, ...]:
 
 def name_matches(sans: tuple[str, ...], hostname: str) -> bool:
     """Whether a certificate with these SANs is valid for hostname (RFC 6125 wildcards)."""
-    wanted = hostname.strip("[]").rstrip(".").lower()
+    wanted = _a_label_name(hostname.strip("[]").rstrip(".").lower())
     try:
         address = ipaddress.ip_address(wanted)
     except ValueError:
@@ -247,6 +247,16 @@ def name_matches(sans: tuple[str, ...], hostname: str) -> bool:
             if first and rest == pattern[2:]:
                 return True
     return False
+
+
+def _a_label_name(name: str) -> str:
+    """An internationalised host name in the A-label form certificates carry (IDNA, as SNI)."""
+    if name.isascii():
+        return name
+    try:
+        return name.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return name
 
 
 def peer_chain(ssl_object: ssl.SSLObject | ssl.SSLSocket) -> tuple[bytes, ...]:
