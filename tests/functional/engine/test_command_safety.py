@@ -8,6 +8,7 @@ import pytest
 
 from ehlo.smtp.events import ErrorEvent, ProtocolViolation, Received, Sent
 from ehlo.smtp.session import Session
+from ehlo.smtp.transaction import DeliveryPlan, run_transaction
 from tests.fixtures.hostile_server import hostile_server
 
 from .conftest import collect, options_for
@@ -156,3 +157,14 @@ async def test_a_flood_of_unasked_replies_gives_a_bounded_transcript() -> None:
         await session.close()
     assert len(events) <= 10
     assert "more unexpected replies" in events[5].message  # type: ignore[union-attr]
+
+
+async def test_smtputf8_delivery_with_the_default_message() -> None:
+    recorder = Recorder()
+    plan = DeliveryPlan("用户@例子.广告", ("ü@bücher.de",), mail_params={"SMTPUTF8": None})
+    async with hostile_server(recorder) as port:
+        session = Session(options_for(port))
+        events = [event async for event in run_transaction(session, plan)]
+    assert not [e for e in events if isinstance(e, ErrorEvent)]
+    assert "MAIL FROM:<用户@例子.广告> SMTPUTF8\r\n".encode() in recorder.received
+    assert "From: 用户@例子.广告\r\n".encode() in recorder.received

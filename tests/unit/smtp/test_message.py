@@ -70,3 +70,25 @@ def test_dot_stuffing_edge_cases() -> None:
     assert data_payload(b"a\r\n.") == b"a\r\n..\r\n.\r\n"
     assert data_payload(b"a\r.b") == b"a\r\n..b\r\n.\r\n"  # a lone CR ends a line
     assert data_payload(b"no final newline") == b"no final newline\r\n.\r\n"
+
+
+def test_default_message_for_internationalised_addresses() -> None:
+    raw = default_message("用户@例子.广告", ["ü@bücher.de"])
+    assert "From: 用户@例子.广告\r\n".encode() in raw
+    assert "To: ü@bücher.de\r\n".encode() in raw  # RFC 6532, not RFC 2047 words in an address
+    parsed = message_from_bytes(raw)
+    assert parsed["Message-ID"].endswith("@xn--fsqu00a.xn--4rr70v>")
+
+
+@given(st.text(max_size=40), st.lists(st.text(max_size=40), max_size=3))
+def test_default_message_never_fails_for_sendable_addresses(
+    sender: str, recipients: list[str]
+) -> None:
+    addresses = [sender, *recipients]
+    if any("\r" in a or "\n" in a for a in addresses):
+        return  # such addresses are refused before DATA
+    try:
+        "".join(addresses).encode("utf-8")
+    except UnicodeEncodeError:
+        return  # and so are these
+    assert default_message(sender, recipients).endswith(b"\r\n")

@@ -51,17 +51,33 @@ def default_message(
         The message with CRLF line endings.
     """
     from email.message import EmailMessage
-    from email.policy import SMTP
+    from email.policy import SMTP, SMTPUTF8
     from email.utils import formatdate, make_msgid
 
     domain = helo or (sender.rpartition("@")[2] if "@" in sender else None) or "ehlo.invalid"
-    message = EmailMessage(policy=SMTP)
-    message["From"] = sender or "<>"
-    message["To"] = ", ".join(recipients) if recipients else "undisclosed-recipients:;"
-    message["Subject"] = subject if subject is not None else "ehlo test message"
+    international = not all(address.isascii() for address in (sender, *recipients))
+    message = EmailMessage(policy=SMTPUTF8 if international else SMTP)  # RFC 6532 headers
+    message["From"] = _one_line(sender) or "<>"
+    message["To"] = (
+        ", ".join(map(_one_line, recipients)) if recipients else "undisclosed-recipients:;"
+    )
+    message["Subject"] = _one_line(subject) if subject is not None else "ehlo test message"
     message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = make_msgid(domain=domain.strip("[]") or "ehlo.invalid")
+    message["Message-ID"] = make_msgid(domain=_ascii_domain(domain.strip("[]")))
     message.set_content(
         body if body is not None else "This is a test message sent with ehlo, an SMTP debugger.\n"
     )
     return message.as_bytes()
+
+
+def _ascii_domain(domain: str) -> str:
+    """A domain for a Message-ID: internationalised names as A-labels."""
+    try:
+        return domain.encode("idna").decode("ascii") if domain else "ehlo.invalid"
+    except UnicodeError:
+        return "ehlo.invalid"
+
+
+def _one_line(text: str) -> str:
+    """Header text without anything Python's email package counts as a line break."""
+    return " ".join(text.splitlines())
