@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +43,26 @@ async def test_failed_handshake_ends_within_its_timeout(
     assert [e.kind for e in events if isinstance(e, ErrorEvent)] == [kind]
     assert isinstance(events[-1], Closed)
     assert elapsed < TIMEOUT + 0.6, elapsed  # not the extra second close() used to wait
+
+
+async def test_encrypted_client_key_is_refused_without_a_prompt(tmp_path: Path) -> None:
+    key, certificate = tmp_path / "client.key", tmp_path / "client.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+         "-subj", "/CN=client", "-days", "1", "-passout", "pass:secret-pass",
+         "-keyout", str(key), "-out", str(certificate)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    async with hostile_server(silent) as port:
+        options = ConnectOptions(
+            "127.0.0.1",
+            port,
+            tls="implicit",
+            client_cert=str(certificate),
+            client_key=str(key),
+            timeouts=Timeouts.uniform(TIMEOUT),
+        )
+        session = Session(options)
+        events = [e async for e in session.connect()]
+    error = next(e for e in events if isinstance(e, ErrorEvent))
+    assert error.kind == "tls" and "passphrase" in error.message

@@ -106,8 +106,17 @@ def client_context(options: ConnectOptions) -> ssl.SSLContext:
         except (ssl.SSLError, ValueError):
             pass
     if options.client_cert:
-        context.load_cert_chain(options.client_cert, options.client_key)
+        context.load_cert_chain(options.client_cert, options.client_key, password=_no_passphrase)
     return context
+
+
+def _no_passphrase() -> str:
+    """Refuse encrypted client keys (OpenSSL would otherwise prompt on the terminal).
+
+    Raises:
+        ssl.SSLError: always.
+    """
+    raise ssl.SSLError("the client key is encrypted with a passphrase; give an unencrypted key")
 
 
 def certificate_facts(der: bytes, now: datetime | None = None) -> CertificateFacts:
