@@ -80,15 +80,23 @@ def test_default_message_for_internationalised_addresses() -> None:
     assert parsed["Message-ID"].endswith("@xn--fsqu00a.xn--4rr70v>")
 
 
-@given(st.text(max_size=40), st.lists(st.text(max_size=40), max_size=3))
+ADDRESS_TEXT = st.text(alphabet=st.sampled_from(list(':,;<>@"()[]\\. aü\x0c\t=?')), max_size=30)
+
+
+@given(
+    ADDRESS_TEXT | st.text(max_size=40),
+    st.lists(ADDRESS_TEXT | st.text(max_size=40), max_size=3),
+    st.none() | st.text(max_size=40),
+    st.none() | ADDRESS_TEXT,
+)
 def test_default_message_never_fails_for_sendable_addresses(
-    sender: str, recipients: list[str]
+    sender: str, recipients: list[str], subject: str | None, helo: str | None
 ) -> None:
-    addresses = [sender, *recipients]
-    if any("\r" in a or "\n" in a for a in addresses):
+    texts = [sender, *recipients, subject or "", helo or ""]
+    if any("\r" in text or "\n" in text for text in texts):
         return  # such addresses are refused before DATA
     try:
-        "".join(addresses).encode("utf-8")
+        "".join(texts).encode("utf-8")
     except UnicodeEncodeError:
         return  # and so are these
-    assert default_message(sender, recipients).endswith(b"\r\n")
+    assert default_message(sender, recipients, subject=subject, helo=helo).endswith(b"\r\n")
