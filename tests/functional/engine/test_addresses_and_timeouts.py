@@ -26,10 +26,11 @@ def _has_ipv6_loopback() -> bool:
 
 
 @pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback here")
-async def test_ipv6_literal_and_family() -> None:
+@pytest.mark.parametrize("host", ["[::1]", "::1", "[IPv6:::1]", "[ipv6:0:0::1]"])
+async def test_ipv6_literal_and_family(host: str) -> None:
     async with smtp_server(host="::1") as server:
         session = Session(
-            ConnectOptions("[::1]", server.port, family="ipv6", tls="none", timeouts=FAST)
+            ConnectOptions(host, server.port, family="ipv6", tls="none", timeouts=FAST)
         )
         events = await collect(session.connect())
         connected = events[0]

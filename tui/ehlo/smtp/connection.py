@@ -65,7 +65,7 @@ class Connection:
             StepFailed: resolve, connect or timeout failures.
         """
         options = self.options
-        host = options.host.strip("[]")
+        host = options.bare_host
         loop = asyncio.get_running_loop()
         self._queued.clear()
         self._parser = ReplyParser()
