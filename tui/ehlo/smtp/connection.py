@@ -99,17 +99,19 @@ class Connection:
         errors: list[str] = []
         timed_out = False
         local_addr = (options.source_address, 0) if options.source_address else None
-        for family, address in addresses:
+        for index, (family, address) in enumerate(addresses):
+            # Each address gets an equal share of what is left, so that one that never
+            # answers (a black-holed IPv6 route, say) leaves time for the next.
+            share = (deadline - loop.time()) / (len(addresses) - index)
             try:
-                async with asyncio.timeout_at(deadline):
+                async with asyncio.timeout(max(share, 0.0)):
                     self._reader, self._writer = await asyncio.open_connection(
                         str(address), options.port, family=family, local_addr=local_addr
                     )
                 break
             except TimeoutError:
                 timed_out = True
-                errors.append(f"{address}: no answer within {options.timeouts.connect:g} s")
-                break
+                errors.append(f"{address}: no answer within {share:.3g} s")
             except OSError as exc:
                 errors.append(f"{address}: {_reason(exc)}")
         if self._writer is None:
