@@ -175,3 +175,23 @@ async def test_summary_names_the_worst_problem() -> None:
 async def test_invalid_domain_is_an_error() -> None:
     result = await check_dkim(MemoryResolver(), AuditContext("a..b"))
     assert result.status == "error"
+
+
+def _der(tag: int, content: bytes) -> bytes:
+    return bytes([tag, len(content)]) + content
+
+
+def test_key_of_an_unknown_algorithm_is_a_finding_not_a_crash() -> None:
+    unknown_oid = _der(0x06, bytes([0x2A, 0x03, 0x04]))  # 1.2.3.4
+    spki = _der(0x30, _der(0x30, unknown_oid) + _der(0x03, b"\x00\x01\x02\x03"))
+    p = base64.b64encode(spki).decode("ascii")
+    key = assess_record("s", "n", f"v=DKIM1; k=rsa; p={p}", True)
+    assert key.status == "fail"
+    assert any("unknown algorithm" in problem for problem in key.problems)
+
+
+@given(st.binary(max_size=400), st.sampled_from(["rsa", "ed25519"]))
+def test_any_key_bytes_give_a_verdict(data: bytes, key_type: str) -> None:
+    p = base64.b64encode(data).decode("ascii")
+    key = assess_record("s", "n", f"v=DKIM1; k={key_type}; p={p}", False)
+    assert key.status in {"pass", "info", "warn", "fail"}

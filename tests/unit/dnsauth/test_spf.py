@@ -274,3 +274,30 @@ async def test_the_same_fix_is_offered_once() -> None:
     texts = [fix.text for fix in result.fixes]
     assert len(texts) == len(set(texts))
     assert any("+all" in text for text in texts)
+
+
+@pytest.mark.parametrize("term", ["include:%{l}.spf.example.com", "redirect=%{l}.spf.example.com"])
+async def test_macro_expanding_to_an_over_long_label_says_so(term: str) -> None:
+    resolver = resolver_with(example_com=f"v=spf1 {term}")
+    resolver.add(("a" * 70) + ".spf.example.com", "TXT", "v=spf1 +all")
+    evaluation = await check_host(resolver, "192.0.2.1", "example.com", "a" * 70 + "@example.com")
+    assert evaluation.result == "permerror"
+    assert "not a valid domain name" in (evaluation.problem or "")
+    assert ("a" * 70 + ".spf.example.com", "TXT") not in resolver.queries
+
+
+async def test_include_of_a_domain_with_two_records_is_a_permerror() -> None:
+    resolver = resolver_with(
+        example_com="v=spf1 include:two.example.net -all",
+        two_example_net=["v=spf1 +all", "v=spf1 -all"],
+    )
+    evaluation = await check_host(resolver, "192.0.2.1", "example.com", "a@example.com")
+    assert evaluation.result == "permerror"
+    assert "2 SPF records" in (evaluation.problem or "")
+
+
+async def test_non_ascii_in_a_record_is_a_syntax_error() -> None:
+    resolver = resolver_with(example_com="v=spf1 a:exämple.com -all")
+    evaluation = await check_host(resolver, "192.0.2.1", "example.com", "a@example.com")
+    assert evaluation.result == "permerror"
+    assert "invalid character" in (evaluation.problem or "")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from ehlo.smtp.extensions import Extensions
 from ehlo.smtp.reply import parse_reply
 
@@ -51,3 +54,13 @@ def test_invalid_size_is_none() -> None:
 def test_odd_sizes_are_none() -> None:
     for value in ["\u00b2", "9" * 5000, "-1"]:
         assert Extensions.parse(parse_reply(f"250-x\n250 SIZE {value}")).size is None
+
+
+@given(st.lists(st.binary(max_size=80), max_size=12))
+def test_any_ehlo_reply_parses(lines: list[bytes]) -> None:
+    raw = b"".join(b"250-" + line.replace(b"\n", b" ") + b"\r\n" for line in lines) + b"250 END\r\n"
+    extensions = Extensions.parse(parse_reply(raw))
+    assert extensions.size is None or extensions.size >= 0
+    assert all(name == name.upper() for name in extensions.names)
+    assert all(m == m.upper() for m in extensions.auth_mechanisms)
+    extensions.to_dict()

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ehlo.smtp.reply import MAX_REPLY_BYTES, Reply, ReplyParser, ReplyTooLarge, parse_reply
+from ehlo.smtp.reply import (
+    MAX_REPLY_BYTES,
+    MAX_VIOLATIONS,
+    Reply,
+    ReplyParser,
+    ReplyTooLarge,
+    parse_reply,
+)
 
 
 def feed_all(*chunks: bytes) -> list[Reply]:
@@ -158,3 +165,12 @@ def test_well_formed_replies_round_trip(lines: list[tuple[int, str]]) -> None:
     assert reply.code == code
     assert reply.texts == tuple(text for _, text in lines)
     assert reply.raw == wire
+
+
+def test_violations_of_one_reply_are_capped() -> None:
+    lines = [b"250-" + b"x" * (600 + n) + b"\r\n" for n in range(60)]
+    replies = list(ReplyParser().feed(b"".join(lines) + b"250 end\r\n"))
+    assert len(replies) == 1
+    violations = replies[0].violations
+    assert len(violations) == MAX_VIOLATIONS + 1
+    assert violations[-1] == "... and 50 more violations in this reply"

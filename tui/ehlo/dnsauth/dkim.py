@@ -6,9 +6,10 @@ import asyncio
 import base64
 import binascii
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
@@ -16,6 +17,7 @@ from ehlo.dnsauth.answer import Answer, Resolver
 from ehlo.dnsauth.context import AuditContext
 from ehlo.dnsauth.result import CheckResult, CheckStatus
 from ehlo.dnsauth.spf_lookup import ascii_domain, domain_problem
+from ehlo.dnsauth.tag_list import split_tag_list
 from ehlo.fixes import Fix, shell_join
 
 COMMON_SELECTORS: tuple[str, ...] = (
@@ -51,7 +53,6 @@ COMMON_SELECTORS: tuple[str, ...] = (
 
 MIN_RSA_BITS = 1024
 GOOD_RSA_BITS = 2048
-_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _SELECTOR = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_\-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_\-]+)*\Z")
 _SEVERITY: dict[str, int] = {"pass": 0, "info": 1, "warn": 2, "fail": 3, "error": 4}
 
@@ -99,17 +100,10 @@ class DkimKey:
 
 def parse_tags(text: str) -> dict[str, str] | None:
     """Parse a DKIM tag-list (`v=DKIM1; k=rsa; p=...`); None when it is not one."""
-    tags: dict[str, str] = {}
-    for part in text.split(";"):
-        if not part.strip():
-            continue
-        name, equals, value = part.partition("=")
-        name = name.strip()
-        if not equals or not _TAG_NAME.match(name):
-            return None
-        if name in tags:
-            return None
-        tags[name] = value.strip()
+    pairs, malformed = split_tag_list(text)
+    tags = dict(pairs)
+    if malformed or len(tags) != len(pairs):  # a repeated tag invalidates the list (3.2)
+        return None
     return tags
 
 
@@ -128,11 +122,13 @@ def load_key(key_type: str, data: str) -> tuple[str, int | None]:
         return "ed25519", 256
     try:
         key = serialization.load_der_public_key(raw)
+    except UnsupportedAlgorithm as error:
+        raise ValueError(f"p= holds a key of an unknown algorithm ({error})") from None
     except (ValueError, TypeError):
         pem = f"-----BEGIN RSA PUBLIC KEY-----\n{compact}\n-----END RSA PUBLIC KEY-----\n"
         try:
             key = serialization.load_pem_public_key(pem.encode("ascii"))
-        except (ValueError, TypeError, UnicodeEncodeError):
+        except (ValueError, TypeError, UnicodeEncodeError, UnsupportedAlgorithm):
             raise ValueError("p= does not hold an RSA public key") from None
     if not isinstance(key, rsa.RSAPublicKey):
         raise ValueError(f"p= holds a {type(key).__name__}, not the RSA key k= announces")
@@ -169,41 +165,29 @@ def assess_record(selector: str, name: str, text: str, given: bool) -> DkimKey:
     strict = "s" in flags
     if strict:
         notes.append("t=s: signatures with an i= subdomain are not accepted")
+    found = DkimKey(
+        selector,
+        name,
+        status,
+        True,
+        text,
+        key_type,
+        given=given,
+        testing=testing,
+        strict=strict,
+        hash_algorithms=hashes,
+        service_types=services,
+    )
     if "p" not in tags:
         problems.append("the required p= tag is missing")
-        return DkimKey(
-            selector,
-            name,
-            "fail",
-            True,
-            text,
-            key_type,
-            None,
-            given=given,
-            testing=testing,
-            strict=strict,
-            hash_algorithms=hashes,
-            service_types=services,
-            problems=tuple(problems),
-            notes=tuple(notes),
-        )
+        return replace(found, status="fail", problems=tuple(problems), notes=tuple(notes))
     if not tags["p"]:
         notes.append("p= is empty: the key is revoked")
         revoked_status: CheckStatus = "warn" if given else "info"
-        return DkimKey(
-            selector,
-            name,
-            revoked_status,
-            True,
-            text,
-            key_type,
-            None,
+        return replace(
+            found,
+            status=revoked_status,
             revoked=True,
-            testing=testing,
-            strict=strict,
-            hash_algorithms=hashes,
-            service_types=services,
-            given=given,
             problems=tuple(problems),
             notes=tuple(notes),
         )
@@ -226,22 +210,13 @@ def assess_record(selector: str, name: str, text: str, given: bool) -> DkimKey:
     if testing:
         problems.append("t=y: the domain is testing DKIM; verifiers may treat failures leniently")
         status = "warn" if status == "pass" else status
-    return DkimKey(
-        selector,
-        name,
-        status,
-        True,
-        text,
-        key_type,
-        bits,
-        False,
-        testing,
-        strict,
-        hashes,
-        services,
-        given,
-        tuple(problems),
-        tuple(notes),
+    return replace(
+        found,
+        status=status,
+        key_type=key_type,
+        key_bits=bits,
+        problems=tuple(problems),
+        notes=tuple(notes),
     )
 
 

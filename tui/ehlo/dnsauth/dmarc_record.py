@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ehlo.dnsauth.tag_list import split_tag_list
+
 Policy = Literal["none", "quarantine", "reject"]
 Alignment = Literal["r", "s"]
 
@@ -17,7 +19,6 @@ KNOWN_TAGS = frozenset(
 MAX_RI = 2**32 - 1
 
 _VERSION = re.compile(r"v[ \t]*=[ \t]*DMARC1[ \t]*(?:;|\Z)")
-_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _URI = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):([^!\s]+)(?:!([0-9]+)([kmgtKMGT]?))?\Z")
 _ADDRESS = re.compile(r"[^@\s]+@([A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)+)\.?\Z")
 
@@ -126,22 +127,17 @@ def _alignment(value: str, tag: str, errors: list[str]) -> Alignment:
 
 
 def _split_tags(text: str, errors: list[str], warnings: list[str]) -> dict[str, str]:
+    pairs, malformed = split_tag_list(text)
+    errors += [f"{part!r} is not a tag=value pair" for part in malformed]
     tags: dict[str, str] = {}
-    for part in text.split(";"):
-        if not part.strip():
-            continue
-        name, equals, value = part.partition("=")
-        name = name.strip()
-        if not equals or not _TAG_NAME.match(name):
-            errors.append(f"{part.strip()!r} is not a tag=value pair")
-            continue
+    for name, value in pairs:
         key = name.lower()
         if key in tags:
             warnings.append(f"tag {key} appears more than once; the first value is used")
             continue
         if key not in KNOWN_TAGS:
             warnings.append(f"unknown tag {name!r} is ignored")
-        tags[key] = value.strip()
+        tags[key] = value
     return tags
 
 

@@ -191,7 +191,7 @@ class _Evaluator:
             self.step(depth, domain, term, "match", counted=True, note=f"redirect to {target}")
             outcome = await self.check_host(target, depth + 1, chain, explain)
             if outcome.result == "none":
-                raise _Stop("permerror", f"redirect target {target} has no SPF record")
+                raise _Stop("permerror", f"redirect to {target} gives none: {outcome.problem}")
             return outcome
         self.step(depth, domain, "", "result", note="no term matched: neutral")
         return _Outcome("neutral")
@@ -211,8 +211,8 @@ class _Evaluator:
         if kind == "include":
             self.step(depth, domain, mechanism.text, "record", counted=True, note=f"-> {target}")
             outcome = await self.check_host(target, depth + 1, chain, explain=False)
-            if outcome.result in ("none",):
-                raise _Stop("permerror", f"include:{target} has no SPF record")
+            if outcome.result == "none":
+                raise _Stop("permerror", f"include:{target} gives none: {outcome.problem}")
             return outcome.result == "pass", 0, f"{target} returned {outcome.result}"
         if not valid_domain(target):
             return False, 0, f"{target or '(empty)'} is not a valid domain name: no match"

@@ -16,6 +16,9 @@ from ehlo.smtp.reply import Reply
 
 REDACTED = "<redacted>"
 
+MIN_TYPED_SECRET = 4
+"""Shorter pieces of a typed SASL response are not redacted everywhere (they would mangle text)."""
+
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{4,}={0,2}")
 
 
@@ -59,6 +62,20 @@ class Redactor:
             base64.urlsafe_b64encode(raw).decode("ascii").rstrip("="),
         }
         self._forms = sorted({*self._forms, *forms}, key=len, reverse=True)
+
+    def add_response(self, response: str) -> None:
+        """Also redact a typed SASL response, and the secrets inside it when it is base64."""
+        response = response.strip()
+        if response in ("", "*", "="):
+            return
+        self.add(response)
+        decoded = _b64_decode_loose(response)
+        if not decoded:
+            return
+        for part in re.split(r"[\0\x01]", decoded.decode("utf-8", errors="replace")):
+            secret = part.removeprefix("auth=Bearer ").strip()
+            if len(secret) >= MIN_TYPED_SECRET:
+                self.add(secret)
 
     @property
     def active(self) -> bool:

@@ -65,7 +65,7 @@ class Connection:
             StepFailed: resolve, connect or timeout failures.
         """
         options = self.options
-        host = options.host.strip("[]")
+        host = options.bare_host
         loop = asyncio.get_running_loop()
         self._queued.clear()
         self._parser = ReplyParser()
@@ -99,17 +99,19 @@ class Connection:
         errors: list[str] = []
         timed_out = False
         local_addr = (options.source_address, 0) if options.source_address else None
-        for family, address in addresses:
+        for index, (family, address) in enumerate(addresses):
+            # Each address gets an equal share of what is left, so that one that never
+            # answers (a black-holed IPv6 route, say) leaves time for the next.
+            share = (deadline - loop.time()) / (len(addresses) - index)
             try:
-                async with asyncio.timeout_at(deadline):
+                async with asyncio.timeout(max(share, 0.0)):
                     self._reader, self._writer = await asyncio.open_connection(
                         str(address), options.port, family=family, local_addr=local_addr
                     )
                 break
             except TimeoutError:
                 timed_out = True
-                errors.append(f"{address}: no answer within {options.timeouts.connect:g} s")
-                break
+                errors.append(f"{address}: no answer within {share:.3g} s")
             except OSError as exc:
                 errors.append(f"{address}: {_reason(exc)}")
         if self._writer is None:
@@ -182,6 +184,21 @@ class Connection:
         if isinstance(stream_buffer, bytearray):
             stream_buffer.clear()
         return had_data
+
+    async def take_buffered(self, stage: Stage) -> None:
+        """Parse bytes that already arrived unasked, so that they never pass for the next reply.
+
+        Raises:
+            StepFailed: too-large when they exceed the reply size cap.
+        """
+        reader = self._reader
+        try:
+            while reader is not None and getattr(reader, "_buffer", None):
+                self._queued.extend(self._parser.feed(await reader.read(READ_SIZE)))
+        except ReplyTooLarge as exc:
+            raise StepFailed(
+                stage, "too-large", "the server sent a flood of data nobody asked for"
+            ) from exc
 
     def unexpected_replies(self) -> list[Reply]:
         """Replies that arrived while no command was waiting (removed from the queue)."""
@@ -270,6 +287,11 @@ class Connection:
         """Close the connection; never raises, never hangs (aborts after a second)."""
         writer, self._writer, self._reader = self._writer, None, None
         if writer is None:
+            return
+        if writer.transport.is_closing():
+            # Already going down (a failed TLS upgrade closes it under the stream, whose
+            # wait_closed() would then never finish): make sure, and do not wait.
+            writer.transport.abort()
             return
         try:
             writer.close()

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 _LINE_ENDINGS = re.compile(rb"\r\n|\r|\n")
 
@@ -51,17 +55,44 @@ def default_message(
         The message with CRLF line endings.
     """
     from email.message import EmailMessage
-    from email.policy import SMTP
+    from email.policy import SMTP, SMTPUTF8
     from email.utils import formatdate, make_msgid
 
     domain = helo or (sender.rpartition("@")[2] if "@" in sender else None) or "ehlo.invalid"
-    message = EmailMessage(policy=SMTP)
-    message["From"] = sender or "<>"
-    message["To"] = ", ".join(recipients) if recipients else "undisclosed-recipients:;"
-    message["Subject"] = subject if subject is not None else "ehlo test message"
+    international = not all(address.isascii() for address in (sender, *recipients))
+    message = EmailMessage(policy=SMTPUTF8 if international else SMTP)  # RFC 6532 headers
+    _set_address_header(message, "From", _one_line(sender) or "<>", "<>")
+    to = ", ".join(map(_one_line, recipients)) if recipients else ""
+    _set_address_header(message, "To", to or "undisclosed-recipients:;", "undisclosed-recipients:;")
+    message["Subject"] = _one_line(subject) if subject is not None else "ehlo test message"
     message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = make_msgid(domain=domain.strip("[]") or "ehlo.invalid")
+    message["Message-ID"] = make_msgid(domain=_ascii_domain(domain.strip("[]")))
     message.set_content(
         body if body is not None else "This is a test message sent with ehlo, an SMTP debugger.\n"
     )
     return message.as_bytes()
+
+
+def _ascii_domain(domain: str) -> str:
+    """A domain for a Message-ID: internationalised names as A-labels."""
+    try:
+        name = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return "ehlo.invalid"
+    return (
+        name if re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?", name) else "ehlo.invalid"
+    )
+
+
+def _one_line(text: str) -> str:
+    """Header text without anything Python's email package counts as a line break."""
+    return " ".join(text.splitlines())
+
+
+def _set_address_header(message: EmailMessage, name: str, value: str, fallback: str) -> None:
+    """Set an address header; text the email package cannot parse (it can raise anything,
+    even IndexError) gives the fallback: the envelope still carries the real addresses."""
+    try:
+        message[name] = value
+    except Exception:
+        message[name] = fallback

@@ -51,9 +51,15 @@ class ConnectOptions:
     timeouts: Timeouts = field(default_factory=Timeouts)
 
     @property
+    def bare_host(self) -> str:
+        """The host without address-literal brackets: `[192.0.2.1]`, `[IPv6:2001:db8::1]`."""
+        host = self.host.strip().strip("[]")
+        return host[5:] if host[:5].lower() == "ipv6:" else host
+
+    @property
     def tls_name(self) -> str:
         """The name sent as SNI and checked against the certificate."""
-        return self.server_name or self.host.strip("[]")
+        return self.server_name or self.bare_host
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,18 @@ ENHANCED_AT_START = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
 _LINE = re.compile(rb"^(\d{3})([ -]?)(.*)$", re.DOTALL)
 
 
+MAX_VIOLATIONS = 10
+"""Violations listed per reply; a hostile reply could otherwise carry thousands."""
+
+
+def _capped(violations: tuple[str, ...]) -> tuple[str, ...]:
+    """At most MAX_VIOLATIONS violations, the rest counted in one more."""
+    if len(violations) <= MAX_VIOLATIONS:
+        return violations
+    more = len(violations) - MAX_VIOLATIONS
+    return (*violations[:MAX_VIOLATIONS], f"... and {more} more violations in this reply")
+
+
 class ReplyTooLarge(Exception):
     """The server sent more than MAX_REPLY_BYTES without ending a reply."""
 
@@ -121,7 +133,7 @@ def build_reply(raw_lines: list[bytes], ending_violations: list[str] | None = No
         texts=tuple(texts),
         enhanced=enhanced,
         raw=raw,
-        violations=tuple(dict.fromkeys(violations)),
+        violations=_capped(tuple(dict.fromkeys(violations))),
     )
 
 

@@ -6,6 +6,16 @@ import time
 from collections.abc import AsyncIterator, Mapping
 
 from ehlo.smtp.auth import REDACTED, AuthExchange, Redactor
+from ehlo.smtp.command_line import (
+    address_literal,
+    command_bytes,
+    envelope_address,
+    format_params,
+    has_line_break,
+    message_bytes,
+    params_problem,
+    refused,
+)
 from ehlo.smtp.connection import Connection, StepFailed, monotonic_ms_since
 from ehlo.smtp.events import (
     Closed,
@@ -20,13 +30,7 @@ from ehlo.smtp.events import (
     TlsUpgraded,
 )
 from ehlo.smtp.extensions import Extensions
-from ehlo.smtp.message import (
-    as_bytes,
-    data_payload,
-    default_message,
-    normalise_line_endings,
-    summary,
-)
+from ehlo.smtp.message import data_payload, default_message, normalise_line_endings, summary
 from ehlo.smtp.options import MECHANISMS, ConnectOptions, Credentials
 from ehlo.smtp.reply import Reply
 from ehlo.smtp.tls import TlsFacts
@@ -40,18 +44,10 @@ _VERB_STAGES: dict[str, Stage] = {
     "HELP": "help",
 }
 MAX_AUTH_ROUNDS = 5
+MAX_STRAY_REPORTS = 5
+"""Unexpected replies reported one by one before a command; the rest are counted."""
 
-
-def format_params(params: Mapping[str, str | None]) -> str:
-    """ESMTP parameters as ` KEY=VALUE KEY ...` (empty when there are none)."""
-    return "".join(
-        f" {key}" if value is None else f" {key}={value}" for key, value in params.items()
-    )
-
-
-def _has_line_break(*parts: str) -> bool:
-    """Whether any part holds CR or LF (which would smuggle another command)."""
-    return any("\r" in part or "\n" in part for part in parts)
+__all__ = ["MAX_AUTH_ROUNDS", "Session", "format_params"]
 
 
 class Session:
@@ -147,14 +143,22 @@ class Session:
     ) -> AsyncIterator[Event]:
         """Send one command line and yield Sent, Received and any violations."""
         self._require_connection(stage)
-        for stray in self._connection.unexpected_replies():
+        data = command_bytes(stage, line)
+        await self._connection.take_buffered(stage)
+        strays = self._connection.unexpected_replies()
+        for stray in strays[:MAX_STRAY_REPORTS]:
             yield ProtocolViolation(
                 time.time(),
                 stage,
                 f"unexpected reply before {stage}: {' | '.join(stray.lines)[:200]}",
             )
+        if len(strays) > MAX_STRAY_REPORTS:
+            more = len(strays) - MAX_STRAY_REPORTS
+            yield ProtocolViolation(
+                time.time(), stage, f"{more} more unexpected replies before {stage} (not shown)"
+            )
         started = time.monotonic()
-        await self._connection.send(stage, line.encode("utf-8", errors="surrogateescape") + b"\r\n")
+        await self._connection.send(stage, data)
         yield Sent(time.time(), stage, line if shown is None or self.show_secrets else shown)
         verb = (shown or line).split(" ", 1)[0].upper() or "the command"
         async for event in self._receive(reply_stage or stage, started, verb, self._timeout(stage)):
@@ -216,8 +220,7 @@ class Session:
         """The EHLO name when none is given: the configured one, else our address as a literal."""
         if self.options.helo:
             return self.options.helo
-        address = self._connection.local[0] or "127.0.0.1"
-        return f"[IPv6:{address}]" if ":" in address else f"[{address}]"
+        return address_literal(self._connection.local[0] or "127.0.0.1")
 
     def ehlo(self, name: str | None = None) -> AsyncIterator[Event]:
         """EHLO; falls back to HELO when the server refuses EHLO with 5xx."""
@@ -229,8 +232,8 @@ class Session:
 
     async def _ehlo(self, name: str | None, helo_only: bool) -> AsyncIterator[Event]:
         name = name or self.default_helo()
-        if _has_line_break(name):
-            raise _refused("ehlo")
+        if has_line_break(name):
+            raise refused("ehlo")
         if not helo_only:
             async for event in self._exchange("ehlo", f"EHLO {name}"):
                 yield event
@@ -293,30 +296,36 @@ class Session:
     ) -> AsyncIterator[Event]:
         """MAIL FROM:<sender> with ESMTP parameters (SIZE, BODY, SMTPUTF8, RET, ENVID ...)."""
         line = f"MAIL FROM:<{sender}>{format_params(params or {})}"
-        self.sender, self.recipients = sender, []
-        return self._step("mail", self._simple("mail", line))
+        return self._step("mail", self._envelope("mail", line, sender, params or {}))
 
     def rcpt(
         self, recipient: str, params: Mapping[str, str | None] | None = None
     ) -> AsyncIterator[Event]:
         """RCPT TO:<recipient> with ESMTP parameters (NOTIFY, ORCPT ...)."""
         line = f"RCPT TO:<{recipient}>{format_params(params or {})}"
-        self.recipients.append(recipient)
-        return self._step("rcpt", self._simple("rcpt", line))
+        return self._step("rcpt", self._envelope("rcpt", line, recipient, params or {}))
 
-    async def _simple(
-        self, stage: Stage, line: str, shown: str | None = None
+    async def _envelope(
+        self, stage: Stage, line: str, address: str, params: Mapping[str, str | None]
     ) -> AsyncIterator[Event]:
-        if _has_line_break(line):
-            raise _refused(stage)
-        async for event in self._exchange(stage, line, shown):
+        """MAIL or RCPT; the address is remembered (for a typed DATA) once the line can be sent."""
+        problem = params_problem(params)
+        if problem is not None:
+            raise refused(stage, problem)
+        command_bytes(stage, line)
+        if stage == "mail":
+            self.sender, self.recipients = address, []
+        else:
+            self.recipients.append(address)
+        async for event in self._exchange(stage, line):
             yield event
 
     def data(self, message: bytes | str) -> AsyncIterator[Event]:
         """DATA, its 354, then the message (CRLF-normalised, dot-stuffed) and the final reply."""
-        return self._step("data", self._data(as_bytes(message)))
+        return self._step("data", self._data(message))
 
-    async def _data(self, message: bytes) -> AsyncIterator[Event]:
+    async def _data(self, message: bytes | str) -> AsyncIterator[Event]:
+        message = message_bytes("data", message)
         async for event in self._exchange("data", "DATA"):
             yield event
         if self.last_reply is None or self.last_reply.code != 354:
@@ -332,17 +341,18 @@ class Session:
 
     def bdat(self, message: bytes | str, chunk_size: int = 65536) -> AsyncIterator[Event]:
         """The message in BDAT chunks (RFC 3030); the reply to the LAST chunk is end-of-data."""
-        return self._step("bdat", self._bdat(as_bytes(message), max(1, chunk_size)))
+        return self._step("bdat", self._bdat(message, max(1, chunk_size)))
 
-    async def _bdat(self, message: bytes, chunk_size: int) -> AsyncIterator[Event]:
+    async def _bdat(self, message: bytes | str, chunk_size: int) -> AsyncIterator[Event]:
         self._require_connection("bdat")
-        body = normalise_line_endings(message)
+        body = normalise_line_endings(message_bytes("bdat", message))
         chunks = [body[i : i + chunk_size] for i in range(0, len(body), chunk_size)] or [b""]
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             line = f"BDAT {len(chunk)}{' LAST' if last else ''}"
             started = time.monotonic()
             data = line.encode("ascii") + b"\r\n" + chunk
+            await self._connection.take_buffered("bdat")
             await self._connection.send("bdat", data, self.options.timeouts.data)
             yield Sent(time.time(), "bdat", line)
             stage: Stage = "end-of-data" if last else "bdat"
@@ -404,10 +414,11 @@ class Session:
 
     def command(self, line: str) -> AsyncIterator[Event]:
         """Send any line; EHLO, HELO, STARTTLS, AUTH, DATA, BDAT and QUIT get full handling."""
-        verb, _, argument = line.strip().partition(" ")
-        verb = verb.upper()
-        if _has_line_break(line):
-            return self._step("raw", _raise(_refused("raw")))
+        words = line.strip().split(None, 1)
+        verb = words[0].upper() if words else ""
+        argument = words[1] if len(words) > 1 else ""
+        if has_line_break(line):
+            return self._step("raw", _raise(refused("raw")))
         if self._sasl_pending:
             self._sasl_pending = False
             return self._step("auth", self._raw_sasl(line))
@@ -421,14 +432,24 @@ class Session:
             return self.quit()
         if verb == "AUTH":
             return self._typed_auth(argument.split())
-        if verb in ("DATA", "BDAT"):
+        if verb == "DATA":
+            return self._step("data", self._typed_message("data"))
+        if verb == "BDAT":
+            return self._step("bdat", self._typed_message("bdat"))
+        stage = _VERB_STAGES.get(verb, "raw")
+        if stage in ("mail", "rcpt"):
+            return self._step(stage, self._envelope(stage, line, envelope_address(argument), {}))
+        return self._step(stage, self._exchange(stage, line))
+
+    async def _typed_message(self, stage: Stage) -> AsyncIterator[Event]:
+        """A typed DATA or BDAT: the session's message, else a test message for the envelope."""
+        try:
             message = self.message or default_message(self.sender or "", self.recipients)
-            return self.data(message) if verb == "DATA" else self.bdat(message)
-        if verb == "MAIL":
-            self.sender, self.recipients = argument, []
-        return self._step(
-            _VERB_STAGES.get(verb, "raw"), self._simple(_VERB_STAGES.get(verb, "raw"), line)
-        )
+        except ValueError as exc:
+            raise refused(stage, f"cannot build a test message for this envelope: {exc}") from exc
+        body = self._data(message) if stage == "data" else self._bdat(message, 65536)
+        async for event in body:
+            yield event
 
     def _typed_auth(self, words: list[str]) -> AsyncIterator[Event]:
         """A typed AUTH: with known credentials run the exchange, else send it redacted."""
@@ -438,6 +459,8 @@ class Session:
             return self.auth(Credentials(mechanism, known.username, known.secret))
         line = "AUTH " + " ".join(words)
         shown = f"AUTH {words[0]} {REDACTED}" if len(words) > 1 else line
+        for response in words[1:]:
+            self._redactor.add_response(response)
         return self._step("auth", self._raw_auth(line, shown))
 
     async def _raw_auth(self, line: str, shown: str) -> AsyncIterator[Event]:
@@ -446,6 +469,7 @@ class Session:
         self._sasl_pending = self.last_reply is not None and self.last_reply.code == 334
 
     async def _raw_sasl(self, line: str) -> AsyncIterator[Event]:
+        self._redactor.add_response(line)
         async for event in self._exchange("auth", line, REDACTED if line.strip() != "*" else "*"):
             yield event
         self._sasl_pending = self.last_reply is not None and self.last_reply.code == 334
@@ -458,16 +482,6 @@ class Session:
             return
         await self._connection.close()
         self._record(Closed(time.time(), "client", "closed by the client"))
-
-
-def _refused(stage: Stage) -> StepFailed:
-    """The failure for a command holding CR or LF."""
-    return StepFailed(
-        stage,
-        "refused-command",
-        "the command contains a line break (CR or LF); nothing was sent",
-        fatal=False,
-    )
 
 
 async def _raise(failure: StepFailed) -> AsyncIterator[Event]:

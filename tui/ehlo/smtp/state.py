@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ehlo.smtp.command_line import address_literal, format_params
 from ehlo.smtp.events import Closed, Connected, ErrorEvent, Event, Received, Sent, TlsUpgraded
 from ehlo.smtp.extensions import Extensions
 from ehlo.smtp.transaction import STEPS, DeliveryPlan, Step
@@ -182,8 +183,7 @@ def suggested_command(transcript: Sequence[Event], plan: DeliveryPlan) -> str:
     step = suggested_step(transcript, plan)
     state = session_state(transcript)
     if step == "ehlo":
-        address = state.local_address or "127.0.0.1"
-        literal = f"[IPv6:{address}]" if ":" in address else f"[{address}]"
+        literal = address_literal(state.local_address or "127.0.0.1")
         return f"EHLO {plan.helo or state.helo_name or literal}"
     if step == "starttls":
         return "STARTTLS"
@@ -192,11 +192,10 @@ def suggested_command(transcript: Sequence[Event], plan: DeliveryPlan) -> str:
     if step == "auth" and plan.credentials is not None:
         return f"AUTH {plan.credentials.mechanism}"
     if step == "mail":
-        params = "".join(f" {k}" if v is None else f" {k}={v}" for k, v in plan.mail_params.items())
-        return f"MAIL FROM:<{plan.sender}>{params}"
+        return f"MAIL FROM:<{plan.sender}>{format_params(plan.mail_params)}"
     if step == "rcpt":
-        params = "".join(f" {k}" if v is None else f" {k}={v}" for k, v in plan.rcpt_params.items())
-        return f"RCPT TO:<{plan.recipients[state.recipients_tried]}>{params}"
+        recipient = plan.recipients[state.recipients_tried]
+        return f"RCPT TO:<{recipient}>{format_params(plan.rcpt_params)}"
     if step == "data":
         return "DATA"
     if step == "quit":

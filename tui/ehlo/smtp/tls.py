@@ -106,8 +106,17 @@ def client_context(options: ConnectOptions) -> ssl.SSLContext:
         except (ssl.SSLError, ValueError):
             pass
     if options.client_cert:
-        context.load_cert_chain(options.client_cert, options.client_key)
+        context.load_cert_chain(options.client_cert, options.client_key, password=_no_passphrase)
     return context
+
+
+def _no_passphrase() -> str:
+    """Refuse encrypted client keys (OpenSSL would otherwise prompt on the terminal).
+
+    Raises:
+        ssl.SSLError: always.
+    """
+    raise ssl.SSLError("the client key is encrypted with a passphrase; give an unencrypted key")
 
 
 def certificate_facts(der: bytes, now: datetime | None = None) -> CertificateFacts:
@@ -117,7 +126,6 @@ def certificate_facts(der: bytes, now: datetime | None = None) -> CertificateFac
         ValueError: when the bytes are not a certificate.
     """
     from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
 
     certificate = x509.load_der_x509_certificate(der)
     now = now or datetime.now(UTC)
@@ -125,13 +133,14 @@ def certificate_facts(der: bytes, now: datetime | None = None) -> CertificateFac
         public_key = certificate.public_key()
     except Exception:  # an algorithm cryptography does not support: keep the other facts
         oid = certificate.public_key_algorithm_oid
-        key_type, key_bits, spki_sha256 = getattr(oid, "_name", oid.dotted_string), None, ""
+        key_type, key_bits = getattr(oid, "_name", oid.dotted_string), None
     else:
-        spki = public_key.public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
         key_type, key_bits = _key_description(public_key)
-        spki_sha256 = hashlib.sha256(spki).hexdigest()
+    try:
+        spki = subject_public_key_info(der)
+    except ValueError:
+        spki = b""
+    spki_sha256 = hashlib.sha256(spki).hexdigest() if spki else ""
     oid = certificate.signature_algorithm_oid
     not_after = certificate.not_valid_after_utc
     return CertificateFacts(
@@ -148,6 +157,50 @@ def certificate_facts(der: bytes, now: datetime | None = None) -> CertificateFac
         spki_sha256=spki_sha256,
         der=der,
     )
+
+
+def _der_element(data: bytes, offset: int) -> tuple[int, int]:
+    """The header length and content length of the DER element at offset.
+
+    Raises:
+        ValueError: when the bytes there are not a definite-length DER element.
+    """
+    if offset + 2 > len(data) or data[offset] & 0x1F == 0x1F:
+        raise ValueError("truncated or multi-byte DER tag")
+    first = data[offset + 1]
+    if first < 0x80:
+        header, length = 2, first
+    else:
+        count = first & 0x7F
+        if not 1 <= count <= 4 or offset + 2 + count > len(data):
+            raise ValueError("unsupported DER length")
+        header, length = 2 + count, int.from_bytes(data[offset + 2 : offset + 2 + count], "big")
+    if offset + header + length > len(data):
+        raise ValueError("DER element runs past the end")
+    return header, length
+
+
+def subject_public_key_info(der: bytes) -> bytes:
+    """The SubjectPublicKeyInfo exactly as encoded in the certificate (what DANE selector 1 hashes).
+
+    Re-encoding the parsed key is not enough: a compressed EC point, for one, comes back
+    uncompressed and hashes differently.
+
+    Raises:
+        ValueError: when the DER is not an X.509 certificate.
+    """
+    tbs, _ = _der_element(der, 0)
+    header, _ = _der_element(der, tbs)
+    offset = tbs + header
+    header, length = _der_element(der, offset)
+    if der[offset] == 0xA0:  # [0] EXPLICIT version
+        offset += header + length
+    for _ in range(5):  # serialNumber, signature, issuer, validity, subject
+        offset += sum(_der_element(der, offset))
+    header, length = _der_element(der, offset)
+    if der[offset] != 0x30:
+        raise ValueError("no SubjectPublicKeyInfo where expected")
+    return der[offset : offset + header + length]
 
 
 def _key_description(public_key: object) -> tuple[str, int | None]:
@@ -182,7 +235,7 @@ def _subject_alt_names(certificate: x509.Certificate) -> tuple[str, ...]:
 
 def name_matches(sans: tuple[str, ...], hostname: str) -> bool:
     """Whether a certificate with these SANs is valid for hostname (RFC 6125 wildcards)."""
-    wanted = hostname.strip("[]").rstrip(".").lower()
+    wanted = _a_label_name(hostname.strip("[]").rstrip(".").lower())
     try:
         address = ipaddress.ip_address(wanted)
     except ValueError:
@@ -203,6 +256,16 @@ def name_matches(sans: tuple[str, ...], hostname: str) -> bool:
             if first and rest == pattern[2:]:
                 return True
     return False
+
+
+def _a_label_name(name: str) -> str:
+    """An internationalised host name in the A-label form certificates carry (IDNA, as SNI)."""
+    if name.isascii():
+        return name
+    try:
+        return name.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return name
 
 
 def peer_chain(ssl_object: ssl.SSLObject | ssl.SSLSocket) -> tuple[bytes, ...]:

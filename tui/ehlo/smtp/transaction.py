@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ehlo.smtp.events import ErrorEvent, Event, Received
+from ehlo.smtp.events import ErrorEvent, Event, Received, Stage
 from ehlo.smtp.message import default_message
 from ehlo.smtp.options import Credentials, TlsMode
 from ehlo.smtp.session import Session
@@ -102,9 +102,9 @@ async def _ehlo(session: Session, plan: DeliveryPlan, outcome: _Outcome) -> Asyn
     outcome.require()
 
 
-def _error(session: Session, message: str) -> ErrorEvent:
-    """An ErrorEvent of the TLS step, recorded in the session's transcript."""
-    event = ErrorEvent(time.time(), "starttls", "tls", message)
+def _error(session: Session, message: str, stage: Stage = "starttls") -> ErrorEvent:
+    """An ErrorEvent about TLS, recorded in the session's transcript."""
+    event = ErrorEvent(time.time(), stage, "tls", message)
     session.transcript.append(event)
     return event
 
@@ -139,9 +139,27 @@ async def _starttls(
     outcome.require()
 
 
+CLEARTEXT_MECHANISMS = frozenset({"PLAIN", "LOGIN", "XOAUTH2"})
+"""Mechanisms that hand the secret (or its base64) to whoever reads the wire."""
+
+
 async def _auth(session: Session, plan: DeliveryPlan, outcome: _Outcome) -> AsyncIterator[Event]:
     credentials = plan.credentials or session.credentials
     if credentials is None:
+        return
+    if (
+        session.tls is None
+        and session.options.tls == "opportunistic"
+        and credentials.mechanism in CLEARTEXT_MECHANISMS
+    ):
+        outcome.failed = True
+        yield _error(
+            session,
+            f"refusing to send the {credentials.mechanism} secret without TLS: the server did "
+            "not offer STARTTLS (an attacker on the path can remove it); use TLS mode none to "
+            "send it in clear on purpose, or CRAM-MD5",
+            "auth",
+        )
         return
     async for event in _relay(session.auth(credentials), outcome):
         yield event
