@@ -82,3 +82,12 @@ def test_certificate_facts_keep_the_spki_of_an_unusual_key(tmp_path: Path) -> No
     facts = certificate_facts(der)
     assert facts.key_type == "EC secp256r1" and facts.key_bits == 256
     assert facts.spki_sha256 == openssl_spki_sha256(certificate)
+
+
+def test_tlsa_association_uses_the_spki_as_encoded(tmp_path: Path) -> None:
+    """A DANE 3 1 1 record made by openssl matches a compressed-point EC certificate."""
+    from ehlo.dnsauth.tlsa import association
+
+    certificate, _ = make_certificate(tmp_path, "ec-compressed")
+    der = openssl("x509", "-in", str(certificate), "-outform", "DER")
+    assert association(der, 1, 1) == bytes.fromhex(openssl_spki_sha256(certificate))

@@ -58,7 +58,7 @@ def test_parse_resolver_arg_never_crashes(value: str) -> None:
 def test_normalize_name() -> None:
     assert normalize_name("Example.TEST.") == "example.test"
     assert normalize_name("bücher.example") == "xn--bcher-kva.example"
-    for bad in ("", ".", "a..b", "x" * 64 + ".test", "a" * 300):
+    for bad in ("", ".", "@", "@.", "a..b", "x" * 64 + ".test", "a" * 300):
         with pytest.raises(ValueError):
             normalize_name(bad)
 

@@ -122,6 +122,8 @@ def normalize_name(name: str) -> str:
         parsed = dns.name.from_unicode(text) if not text.isascii() else dns.name.from_text(text)
     except (dns.exception.DNSException, UnicodeError) as exc:
         raise ValueError(f"{name!r} is not a valid domain name: {exc}") from None
+    if parsed in (dns.name.root, dns.name.empty):  # "@" is the zone origin in dnspython's syntax
+        raise ValueError(f"{name!r} is not a valid domain name")
     return parsed.to_text(omit_final_dot=True).lower()
 
 

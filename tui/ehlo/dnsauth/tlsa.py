@@ -6,8 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from ehlo.smtp.tls import subject_public_key_info
 
 USAGES = {0: "PKIX-TA", 1: "PKIX-EE", 2: "DANE-TA", 3: "DANE-EE"}
 SELECTORS = {0: "full certificate", 1: "public key (SPKI)"}
@@ -54,12 +53,9 @@ def _selected(der: bytes, selector: int) -> bytes | None:
     if selector == 0:
         return der
     try:
-        certificate = x509.load_der_x509_certificate(der)
+        return subject_public_key_info(der)
     except ValueError:
         return None
-    return certificate.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
 
 
 def association(der: bytes, selector: int, mtype: int) -> bytes | None:
