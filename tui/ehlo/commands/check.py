@@ -91,6 +91,17 @@ def _address(value: str | None, option: str) -> str | None:
     return value
 
 
+def _one_line(value: str | None, option: str, spaces_allowed: bool = False) -> str | None:
+    """A value sent on one protocol line, refused when it would break that line."""
+    if value is None:
+        return None
+    if any(char in value for char in "\r\n\0"):
+        _fail_usage(f"{option}: {value!r} contains a line break")
+    if not spaces_allowed and (not value or any(char.isspace() for char in value)):
+        _fail_usage(f"{option}: {value!r} must be one word without spaces")
+    return value
+
+
 def build_request(params: dict[str, Any]) -> CheckRequest:
     """Validate the options into a CheckRequest; usage errors raise click.UsageError."""
     from ehlo.commands.check_request import CheckRequest
@@ -128,7 +139,7 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
             secret = click.prompt(f"Password for {user}", hide_input=True, err=True)
     timeout: float | None = params["timeout"]
     if timeout is not None and not 0 < timeout <= 3600:
-        _fail_usage("--timeout must be between 0 and 3600 seconds")
+        _fail_usage("--timeout must be more than 0 and at most 3600 seconds")
     if params["resolver"] is not None:
         from ehlo.dnsauth.resolver import parse_resolver_arg
 
@@ -146,17 +157,17 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
         tls=tls,
         verify=params["verify"],
         ca_file=str(params["ca_file"]) if params["ca_file"] else None,
-        server_name=params["server_name"],
+        server_name=_one_line(params["server_name"], "--server-name"),
         family="ipv4" if params["ipv4"] else "ipv6" if params["ipv6"] else "any",
         port=params["port"],
         resolver=params["resolver"],
-        helo=params["helo"],
+        helo=_one_line(params["helo"], "--helo"),
         mechanism=mechanism,
         user=user,
         secret=secret,
         message=_read_message(params["data"]),
         data_file=params["data"],
-        subject=params["subject"],
+        subject=_one_line(params["subject"], "--subject", spaces_allowed=True),
         body=params["body"],
         quit_after=quit_after,
         timeout=timeout,

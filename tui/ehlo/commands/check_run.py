@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sys
 import time
@@ -220,6 +219,8 @@ async def _run(request: CheckRequest) -> int:
         break
     result = classify(events)
     if request.as_json:
+        import json
+
         document = to_json(events, target=request.target.text, result=result)
         if request.target.kind == "domain":
             document["attempts"] = attempts
@@ -248,6 +249,8 @@ def _describe(endpoint: Endpoint) -> str:
 def _report_unresolved(request: CheckRequest, message: str, printer: Printer) -> int:
     """TARGET's domain gave no server: say so and exit 3."""
     if request.as_json:
+        import json
+
         error = ErrorEvent(time.time(), "connect", "resolve", message)
         document = to_json([], target=request.target.text, result="error", error=error)
         _write(json.dumps(document, indent=2))
