@@ -194,8 +194,16 @@ def test_cli_dns_unreachable_exits_3() -> None:
             "example.test", "--only", "mx", "--resolver", f"127.0.0.1:{port}", "--timeout", "2"
         )
     assert done.returncode == 3
-    assert "could not be reached" in done.stderr
+    assert "could not be reached" in done.stderr and "--resolver" in done.stderr
     assert "Traceback" not in done.stderr
+    assert done.stdout.splitlines()[2].startswith("ERROR  mx ")
+    assert "fix:" not in done.stdout  # no per-check details when no server answered
+
+
+def test_cli_help_has_examples() -> None:
+    done = run_cli("--help")
+    assert done.returncode == 0
+    assert "Examples:" in done.stdout and "ehlo audit example.com --ip" in done.stdout
 
 
 @pytest.mark.parametrize(
@@ -209,6 +217,8 @@ def test_cli_dns_unreachable_exits_3() -> None:
         (["example.test", "--helo", "a..b"], "--helo:"),
         (["example.test", "--timeout", "0"], "--timeout"),
         (["x" * 70 + ".test"], "not a valid domain name"),
+        (["exa mple.test"], "contains spaces or control characters"),
+        (["example.test\r\nx"], "contains spaces or control characters"),
     ],
 )
 def test_cli_usage_errors_exit_64(args: list[str], message: str) -> None:
