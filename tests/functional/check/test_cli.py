@@ -78,6 +78,8 @@ def _closed_port() -> int:
         (["@example.com", "--quit-after", "connect", "--resolver", "[::1"], "--resolver"),
         (["@example.com", "--quit-after", "connect", "--resolver", "ns:0"], "--resolver"),
         (["127.0.0.1", "--quit-after", "ehlo", "--helo", "a\r\nRSET"], "--helo"),
+        (["[::1]:25", "--quit-after", "ehlo", "-4"], "not an IPv4 address"),
+        (["127.0.0.1", "--quit-after", "ehlo", "-6"], "not an IPv6 address"),
         (["127.0.0.1", "--quit-after", "ehlo", "--helo", "two words"], "one word"),
         (["127.0.0.1", "--quit-after", "ehlo", "--server-name", "a b"], "--server-name"),
         (

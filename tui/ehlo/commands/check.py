@@ -6,6 +6,7 @@ imported when the command runs, so that `ehlo --help` stays fast.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -111,6 +112,10 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
         target = parse_target(params["target"])
     except TargetError as exc:
         raise click.UsageError(exc.message) from None
+    if target.is_ip and (params["ipv4"] or params["ipv6"]):
+        wanted = 4 if params["ipv4"] else 6
+        if ipaddress.ip_address(target.host).version != wanted:
+            _fail_usage(f"-{wanted} cannot reach {target.host}: it is not an IPv{wanted} address")
     quit_after: str | None = params["quit_after"]
     sender = _address(params["sender"], "--from")
     recipients = tuple(_address(value, "--to") or "" for value in params["recipients"])

@@ -93,6 +93,7 @@ class Printer:
         self.enabled = enabled
         self.explain = explain
         self.previous_at: float | None = time.time()
+        self.previous: Event | None = None
 
     def line(self, text: str) -> None:
         if not self.enabled:
@@ -106,9 +107,12 @@ class Printer:
 
     def event(self, event: Event) -> None:
         if self.enabled:
-            for text in format_event(event, explain=self.explain, previous_at=self.previous_at):
+            lines = format_event(
+                event, explain=self.explain, previous_at=self.previous_at, previous=self.previous
+            )
+            for text in lines:
                 self.line(text)
-        self.previous_at = event.at
+        self.previous_at, self.previous = event.at, event
 
 
 def _silence_stdout() -> None:
