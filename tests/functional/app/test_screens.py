@@ -1,0 +1,135 @@
+"""The code table, help, TLS view, message editor, run-to dialog, palette and the 80x24 layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, TextArea
+
+from ehlo.app.app import make_app
+from ehlo.app.palette import SESSION_ENTRIES
+from ehlo.app.screens.code_table import CodeTableScreen
+from ehlo.app.screens.help_screen import HelpScreen
+from ehlo.app.screens.message_editor import MessageEditor
+from ehlo.app.screens.run_to import RunToScreen
+from ehlo.app.screens.session_screen import SessionScreen
+from ehlo.app.screens.tls_view import TlsView
+from ehlo.app.widgets.step_bar import StepBar
+from ehlo.sandbox import Sandbox
+
+from .conftest import sandbox_app, screen_of, settle
+
+
+async def test_code_table_is_searched_offline(settings_path: Path) -> None:
+    app = make_app(settings_path=settings_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, CodeTableScreen)
+        table = app.screen.query_one(DataTable)
+        everything = table.row_count
+        assert everything > 50
+        await pilot.press(*"5.1.1")
+        await pilot.pause(0.2)
+        keys = [row.value for row in table.rows]
+        assert "x.1.1" in keys  # enhanced codes are listed for any class
+        assert table.row_count < everything
+        detail = str(app.screen.query_one("#codes-detail").render())
+        assert ".1.1" in detail
+        await pilot.press("ctrl+a", "ctrl+k")
+        app.screen.query_one("#codes-class").value = 4  # type: ignore[attr-defined]
+        await pilot.pause(0.2)
+        assert all(str(row.value)[0] in "4x" for row in table.rows)
+        assert any(str(row.value)[0] == "4" for row in table.rows)
+        await pilot.press("escape")
+        assert isinstance(app.screen, SessionScreen)
+
+
+async def test_help_lists_every_session_binding(settings_path: Path) -> None:
+    app = make_app(settings_path=settings_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        from ehlo.app.screens.help_screen import keys_text
+
+        text = keys_text(screen_of(app))
+        for binding in SessionScreen.BINDINGS:
+            assert binding.tooltip in text  # type: ignore[union-attr]
+            assert binding.id  # type: ignore[union-attr]
+        await pilot.press("escape")
+        assert isinstance(app.screen, SessionScreen)
+
+
+def test_palette_names_every_action() -> None:
+    titles = [entry.title for entry in SESSION_ENTRIES]
+    assert len(titles) == len(set(titles))
+    for entry in SESSION_ENTRIES:
+        assert ":" in entry.title
+        assert callable(getattr(SessionScreen, f"action_{entry.action}"))
+    for binding in SessionScreen.BINDINGS:
+        action = binding.action  # type: ignore[union-attr]
+        assert any(entry.action == action for entry in SESSION_ENTRIES), action
+
+
+async def test_tls_view_and_message_editor(settings_path: Path) -> None:
+    async with Sandbox("happy") as sandbox:
+        app = sandbox_app(sandbox.port, settings_path)
+        async with app.run_test(size=(140, 45)) as pilot:
+            await settle(pilot)
+            screen = screen_of(app)
+            screen.run_to("starttls")
+            await settle(pilot)
+            await pilot.press("f3")
+            await pilot.pause()
+            assert isinstance(app.screen, TlsView)
+            verdict = str(app.screen.query_one("#tls-verdict").render())
+            assert verdict.startswith("Not verified")
+            assert "self-signed" in verdict or "issuer" in verdict or "verify" in verdict
+            await pilot.press("escape")
+            await pilot.press("f4")
+            await pilot.pause()
+            assert isinstance(app.screen, MessageEditor)
+            area = app.screen.query_one(TextArea)
+            assert "Subject:" in area.text
+            area.text = "Subject: edited\n\nhello from the editor\n"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert screen.message == b"Subject: edited\r\n\r\nhello from the editor\r\n"
+            await pilot.press("f6")
+            await pilot.pause()
+            assert isinstance(app.screen, RunToScreen)
+            await pilot.press("end", "enter")
+            await settle(pilot)
+            assert screen.query_one(StepBar).statuses["quit"] == "done"
+            assert b"hello from the editor" in sandbox.messages[-1].data  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_small_terminal_shows_tabs(settings_path: Path, size: tuple[int, int]) -> None:
+    async with Sandbox("unknown-user") as sandbox:
+        app = sandbox_app(sandbox.port, settings_path, recipient="nobody@example.net")
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await pilot.press("f7")
+            await settle(pilot)
+            screen = screen_of(app)
+            assert screen.has_class("-narrow")
+            assert screen.query_one("#pane-tabs").display
+            assert not screen.query_one("#annotation-panel").display or screen.query_one(
+                "#side"
+            ).has_class("-tab-hidden")
+            screen.query_one("#pane-tabs").active = "tab-annotation"  # type: ignore[attr-defined]
+            await pilot.pause()
+            assert screen.query_one("#session-pane").has_class("-tab-hidden")
+            assert not screen.query_one("#annotation-panel").has_class("-tab-hidden")
+
+
+async def test_bad_target_is_explained_not_fatal(settings_path: Path) -> None:
+    app = make_app("two words", autoconnect=True, settings_path=settings_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        messages = [str(n.message) for n in app._notifications]
+        assert any("not a host name" in message for message in messages)
+        assert app.is_running

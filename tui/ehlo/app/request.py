@@ -1,0 +1,144 @@
+"""What the connect bar asks for, and how it becomes engine options and a delivery plan."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ehlo.app.settings import Settings
+    from ehlo.smtp.options import ConnectOptions
+    from ehlo.smtp.transaction import DeliveryPlan
+
+TLS_CHOICES = (
+    ("TLS if offered", "opportunistic"),
+    ("STARTTLS required", "starttls"),
+    ("implicit TLS", "implicit"),
+    ("no TLS", "none"),
+)
+VERIFY_CHOICES = (("verify cert", "verify"), ("report only", "report"))
+AUTH_CHOICES = (
+    ("no AUTH", ""),
+    ("PLAIN", "PLAIN"),
+    ("LOGIN", "LOGIN"),
+    ("CRAM-MD5", "CRAM-MD5"),
+    ("XOAUTH2", "XOAUTH2"),
+)
+
+_BRACKETED = re.compile(r"^\[(?P<host>[^\]]+)\](?::(?P<port>\d+))?$")
+
+
+class RequestError(ValueError):
+    """The connect form cannot be used as it is; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class ConnectForm:
+    """The connect bar's fields as typed (the password is kept out of repr)."""
+
+    target: str
+    port: str = ""
+    tls_mode: str = "opportunistic"
+    verify: str = "verify"
+    helo: str = ""
+    auth_mechanism: str = ""
+    username: str = ""
+    password: str = field(default="", repr=False)
+    sender: str = ""
+    recipients: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Target:
+    """A parsed target: a host and port, or a domain whose MX hosts are to be looked up."""
+
+    host: str
+    port: int | None
+    mx_domain: str | None = None
+
+
+def parse_target(text: str) -> Target:
+    """Parse host, host:port, [v6]:port or @domain."""
+    text = text.strip()
+    if not text:
+        raise RequestError("Type a server (host, host:port) or @domain to look up its MX hosts.")
+    if text.startswith("@"):
+        domain = text[1:].strip().rstrip(".")
+        if not domain or " " in domain:
+            raise RequestError(f"{text!r} is not a domain; type it as @example.com")
+        return Target(host="", port=None, mx_domain=domain)
+    bracketed = _BRACKETED.match(text)
+    if bracketed:
+        port_text = bracketed.group("port")
+        return Target(bracketed.group("host"), _port(port_text) if port_text else None)
+    if text.count(":") == 1:
+        host, port_text = text.split(":")
+        return Target(host, _port(port_text))
+    if " " in text:
+        raise RequestError(f"{text!r} is not a host name")
+    return Target(text, None)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise RequestError(f"port {text!r} must be a number from 1 to 65535")
+    return int(text)
+
+
+def default_port(tls_mode: str) -> int:
+    """465 for implicit TLS, else 25."""
+    return 465 if tls_mode == "implicit" else 25
+
+
+def build_options(
+    form: ConnectForm, host: str, port: int | None, settings: Settings
+) -> ConnectOptions:
+    """The engine's ConnectOptions for this form."""
+    from ehlo.smtp.options import ConnectOptions, Timeouts
+
+    if form.port.strip():
+        port = _port(form.port.strip())
+    if port is None:
+        port = default_port(form.tls_mode)
+    verify = "report" if form.verify == "report" else "verify"
+    timeouts = Timeouts(**settings.timeouts) if settings.timeouts else Timeouts()
+    return ConnectOptions(
+        host=host,
+        port=port,
+        tls=form.tls_mode,  # type: ignore[arg-type]
+        verify=verify,  # type: ignore[arg-type]
+        helo=form.helo.strip() or settings.helo or None,
+        timeouts=timeouts,
+    )
+
+
+def build_plan(form: ConnectForm) -> DeliveryPlan:
+    """The engine's DeliveryPlan for this form (credentials only when a mechanism is chosen)."""
+    from ehlo.smtp.options import Credentials
+    from ehlo.smtp.transaction import DeliveryPlan
+
+    credentials = None
+    if form.auth_mechanism:
+        if not form.username:
+            raise RequestError(f"AUTH {form.auth_mechanism} needs a user name")
+        credentials = Credentials(
+            mechanism=form.auth_mechanism,  # type: ignore[arg-type]
+            username=form.username,
+            secret=form.password,
+        )
+    return DeliveryPlan(
+        sender=form.sender.strip(),
+        recipients=tuple(r.strip() for r in form.recipients if r.strip()),
+        credentials=credentials,
+        tls=form.tls_mode,  # type: ignore[arg-type]
+    )
+
+
+def domain_of(address: str) -> str | None:
+    """The domain of an address, or None."""
+    address = address.strip().strip("<>")
+    if "@" not in address:
+        return None
+    domain = address.rsplit("@", 1)[1].strip().rstrip(".").lower()
+    return domain or None

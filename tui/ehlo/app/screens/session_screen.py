@@ -1,0 +1,600 @@
+"""The main screen: connect bar, live transcript, step bar, command line, side panels."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Tab, Tabs
+from textual.worker import Worker, WorkerState
+
+from ehlo.app import clipboard
+from ehlo.app.learned import Learned, learn
+from ehlo.app.messages import CopyRequested, SessionEvent
+from ehlo.app.request import ConnectForm, RequestError, build_options, build_plan, parse_target
+from ehlo.app.settings import Settings
+from ehlo.app.widgets.annotation_panel import AnnotationPanel
+from ehlo.app.widgets.command_line import CommandLine
+from ehlo.app.widgets.connect_bar import ConnectBar
+from ehlo.app.widgets.dns_panel import DnsPanel
+from ehlo.app.widgets.step_bar import StepBar, slot_statuses
+from ehlo.app.widgets.transcript import Transcript
+
+if TYPE_CHECKING:
+    from ehlo.dnsauth.answer import Resolver
+    from ehlo.smtp.events import Event
+    from ehlo.smtp.options import ConnectOptions
+    from ehlo.smtp.session import Session
+    from ehlo.smtp.tls import TlsFacts
+    from ehlo.smtp.transaction import DeliveryPlan
+
+NARROW_WIDTH = 110
+"""Below this many columns the panes become tabs."""
+
+
+def _binding(
+    key: str,
+    action: str,
+    description: str,
+    binding_id: str,
+    tooltip: str,
+    *,
+    show: bool = True,
+) -> Binding:
+    """A binding with an id (for keymaps and help) and a tooltip."""
+    return Binding(key, action, description, show=show, id=binding_id, tooltip=tooltip)
+
+
+class SessionScreen(Screen[None]):
+    """One SMTP session at a time, stepped by hand or run to a stage."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        _binding("f5", "step", "Step", "session.step", "Send the suggested next command"),
+        _binding(
+            "f6",
+            "run_to",
+            "Run to…",
+            "session.run-to",
+            "Step automatically until a chosen stage or the first failure",
+        ),
+        _binding(
+            "f7",
+            "deliver",
+            "Deliver",
+            "session.deliver",
+            "Run the whole delivery until QUIT or the first failure",
+        ),
+        _binding(
+            "escape",
+            "cancel",
+            "Cancel",
+            "session.cancel",
+            "Cancel the pending command (closes the connection)",
+        ),
+        _binding(
+            "ctrl+r",
+            "reconnect",
+            "Reconnect",
+            "session.reconnect",
+            "Close this session and connect again with the same settings",
+        ),
+        _binding(
+            "ctrl+n",
+            "reset",
+            "Reset",
+            "session.reset",
+            "Close the session and clear the transcript",
+        ),
+        _binding(
+            "f4", "edit_message", "Message", "session.message", "Edit the message sent with DATA"
+        ),
+        _binding(
+            "f3", "tls_view", "TLS", "view.tls", "Show the TLS certificate chain and verification"
+        ),
+        _binding("f2", "code_table", "Codes", "view.codes", "Browse and search every reply code"),
+        _binding(
+            "ctrl+y",
+            "copy_fix",
+            "Copy fix",
+            "copy.fix",
+            "Copy the first fix for the selected reply",
+            show=False,
+        ),
+        _binding(
+            "ctrl+t",
+            "copy_transcript",
+            "Copy transcript",
+            "copy.transcript",
+            "Copy the whole transcript (redacted)",
+            show=False,
+        ),
+        _binding(
+            "f9",
+            "export_text",
+            "Export",
+            "export.text",
+            "Save the transcript as text in the current directory (redacted)",
+            show=False,
+        ),
+        _binding(
+            "ctrl+b",
+            "toggle_connect_bar",
+            "Connect bar",
+            "view.connect-bar",
+            "Show or hide the connect bar",
+            show=False,
+        ),
+        _binding(
+            "ctrl+l",
+            "focus_transcript",
+            "Transcript",
+            "focus.transcript",
+            "Focus the transcript to select replies with Up/Down",
+            show=False,
+        ),
+        _binding(
+            "ctrl+o",
+            "focus_command",
+            "Command line",
+            "focus.command",
+            "Focus the command line",
+            show=False,
+        ),
+    ]
+
+    def __init__(self, form: ConnectForm, settings: Settings, autoconnect: bool = False) -> None:
+        super().__init__()
+        self.form = form
+        self.settings = settings
+        self.autoconnect = autoconnect
+        self.session: Session | None = None
+        self.options: ConnectOptions | None = None
+        self.plan: DeliveryPlan | None = None
+        self.message: bytes | None = None
+        self.learned = Learned()
+        self.tls_facts: TlsFacts | None = None
+        self.events: list[Event] = []
+        """The events shown so far (the session's transcript as the screen has handled it)."""
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="✉")
+        yield ConnectBar(self.form, self.settings.profiles, id="connect-bar")
+        yield Tabs(
+            Tab("Session", id="tab-session"),
+            Tab("Explain", id="tab-annotation"),
+            Tab("DNS", id="tab-dns"),
+            id="pane-tabs",
+        )
+        with Horizontal(id="main"):
+            with Vertical(id="session-pane", classes="pane"):
+                yield Transcript(id="transcript")
+                yield StepBar(id="step-bar")
+                yield CommandLine(self._valid_verbs, id="command-line")
+            with Vertical(id="side"):
+                yield AnnotationPanel(id="annotation-panel", classes="pane")
+                yield DnsPanel(
+                    self._resolver,
+                    self.settings.selectors,
+                    self.settings.blocklists,
+                    id="dns-panel",
+                    classes="pane",
+                )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#session-pane").border_title = "Session"
+        self.query_one("#annotation-panel").border_title = "Explain"
+        self.query_one("#dns-panel").border_title = "DNS / auth"
+        self._update_layout(self.size.width)
+        self.query_one(StepBar).statuses = slot_statuses([], "connect")
+        if self.autoconnect and self.form.target:
+            self.query_one(ConnectBar).request_session()
+        else:
+            self.query_one("#target").focus()
+
+    # layout -----------------------------------------------------------------------------
+    def on_resize(self) -> None:
+        self._update_layout(self.size.width)
+
+    def _update_layout(self, width: int) -> None:
+        narrow = width < NARROW_WIDTH
+        self.set_class(narrow, "-narrow")
+        if narrow:
+            self._show_pane(self.query_one("#pane-tabs", Tabs).active or "tab-session")
+        else:
+            for pane in self.query(".-tab-hidden"):
+                pane.remove_class("-tab-hidden")
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab_activated(self, event: Tabs.TabActivated) -> None:
+        if self.has_class("-narrow"):
+            self._show_pane(event.tab.id or "tab-session")
+
+    def _show_pane(self, tab_id: str) -> None:
+        shown = tab_id.removeprefix("tab-")
+        for pane_id in ("session", "annotation", "dns"):
+            widget_id = "session-pane" if pane_id == "session" else f"{pane_id}-panel"
+            self.query_one(f"#{widget_id}").set_class(pane_id != shown, "-tab-hidden")
+        self.query_one("#side").set_class(shown == "session", "-tab-hidden")
+
+    def _select_tab(self, tab_id: str) -> None:
+        if self.has_class("-narrow"):
+            self.query_one("#pane-tabs", Tabs).active = tab_id
+
+    # starting sessions ------------------------------------------------------------------
+    def _resolver(self) -> Resolver:
+        from ehlo.dnsauth.resolver import DnsResolver, parse_resolver_arg
+
+        if not self.settings.resolver:
+            return DnsResolver()
+        try:
+            host, port = parse_resolver_arg(self.settings.resolver)
+        except ValueError as exc:
+            self.notify(
+                f"Settings: dns.resolver: {exc}; using the system resolver", severity="warning"
+            )
+            return DnsResolver()
+        return DnsResolver(nameserver=host, port=port)
+
+    def _valid_verbs(self) -> frozenset[str]:
+        from ehlo.smtp.state import valid_commands
+
+        return valid_commands(self.events)
+
+    @on(ConnectBar.SessionRequested)
+    def _session_requested(self, event: ConnectBar.SessionRequested) -> None:
+        self.form = event.form
+        try:
+            target = parse_target(event.form.target)
+            build_plan(event.form)
+        except RequestError as exc:
+            self.notify(str(exc), title="Cannot connect", severity="error")
+            return
+        if target.mx_domain:
+            self._lookup_mx(target.mx_domain)
+            return
+        self._start_session(target.host, target.port)
+
+    @work(exclusive=True, exit_on_error=False, group="mx", name="mx lookup")
+    async def _lookup_mx(self, domain: str) -> None:
+        """Find the domain's MX hosts, then connect to the most preferred one."""
+        answer = await self._resolver().resolve(domain, "MX")
+        hosts = sorted(
+            (int(parts[0]), parts[1].rstrip("."))
+            for parts in (record.split() for record in answer.records)
+            if len(parts) == 2 and parts[0].isdigit()
+        )
+        if not hosts:
+            self.notify(
+                f"{domain} has no MX hosts ({answer.status}); mail goes to the domain itself.",
+                title="MX lookup",
+            )
+            self._start_session(domain, None)
+            return
+        others = ", ".join(host for _, host in hosts[1:4])
+        self.notify(
+            f"Using {hosts[0][1]} (preference {hosts[0][0]})"
+            + (f"; others: {others}" if others else ""),
+            title=f"MX of {domain}",
+        )
+        self.query_one("#target").value = hosts[0][1]  # type: ignore[attr-defined]
+        self._start_session(hosts[0][1], None)
+
+    def _start_session(self, host: str, port: int | None) -> None:
+        from ehlo.smtp.session import Session
+        from ehlo.smtp.transaction import default_message
+
+        try:
+            options = build_options(self.form, host, port, self.settings)
+            plan = build_plan(self.form)
+        except (RequestError, TypeError, ValueError) as exc:
+            self.notify(str(exc), title="Cannot connect", severity="error")
+            return
+        self._close_session()
+        self.options, self.plan = options, plan
+        if self.message is None:
+            self.message = default_message(plan.sender, plan.recipients, helo=options.helo)
+        self.session = Session(options, plan.credentials)
+        self.learned = Learned()
+        self.tls_facts = None
+        self.events = []
+        self.query_one(Transcript).clear()
+        self._refresh_state()
+        self._run_step("connect")
+        self.query_one("#command-input").focus()
+
+    def _close_session(self) -> None:
+        self.workers.cancel_group(self, "smtp")
+        if self.session is not None:
+            self.run_worker(self.session.close(), group="smtp-close", exit_on_error=False)
+        self.session = None
+
+    # running steps ----------------------------------------------------------------------
+    def _run_step(self, step: str) -> None:
+        from ehlo.app.stepper import step_events
+
+        if self.session is None or self.plan is None:
+            return
+        self._relay(step_events(self.session, step, self.plan, self.message or b""))  # type: ignore[arg-type]
+
+    @work(exclusive=True, exit_on_error=False, group="smtp", name="smtp")
+    async def _relay(self, events: AsyncIterator[Event]) -> None:
+        """Relay engine events to the screen as messages."""
+        async for event in events:
+            self.post_message(SessionEvent(event))
+
+    def _busy(self) -> bool:
+        return any(worker.is_running for worker in self.workers if worker.group == "smtp")
+
+    @on(CommandLine.Send)
+    def _send_line(self, event: CommandLine.Send) -> None:
+        from ehlo.app.stepper import line_events
+
+        if self._busy():
+            self.notify("A command is still waiting for its reply (esc cancels it).")
+            return
+        if self.session is None or not self.session.is_connected:
+            if event.line.lower() in ("connect", self._suggestion().lower()):
+                self.action_reconnect()
+            else:
+                self.notify("Not connected: press ctrl+r to connect.", severity="warning")
+            return
+        assert self.plan is not None
+        self._relay(line_events(self.session, event.line, self.plan, self.message or b""))
+
+    def _suggestion(self) -> str:
+        if self.plan is None:
+            return ""
+        from ehlo.smtp.state import suggested_command
+
+        return suggested_command(self.events, self.plan)
+
+    def run_to(self, target: str) -> None:
+        """Step until `target` or the first failure."""
+        from ehlo.app.stepper import run_to
+
+        if self.session is None or self.plan is None:
+            self.notify("Connect first (the Connect button or ctrl+r).", severity="warning")
+            return
+        if self._busy():
+            return
+        self._relay(run_to(self.session, self.plan, target, self.message or b""))  # type: ignore[arg-type]
+
+    # events from the worker --------------------------------------------------------------
+    @on(SessionEvent)
+    def _session_event(self, message: SessionEvent) -> None:
+        from ehlo.smtp.events import Closed, ErrorEvent, Received, Sent, TlsUpgraded
+
+        event = message.event
+        self.events.append(event)
+        self.query_one(Transcript).append_event(event)
+        command_line = self.query_one(CommandLine)
+        if isinstance(event, Sent):
+            command_line.pending = event.line
+        elif isinstance(event, Received | Closed | ErrorEvent):
+            command_line.pending = None
+        if isinstance(event, TlsUpgraded):
+            self.tls_facts = event.facts
+        if isinstance(event, ErrorEvent):
+            self.query_one(AnnotationPanel).explain_error(event)
+            self._select_tab("tab-annotation")
+        self._refresh_state()
+
+    def _refresh_state(self) -> None:
+        transcript = self.events
+        suggested_step = None
+        if self.plan is not None:
+            from ehlo.smtp.state import suggested_step as suggest
+
+            suggested_step = suggest(transcript, self.plan)
+        self.query_one(StepBar).statuses = slot_statuses(transcript, suggested_step)
+        self.query_one(CommandLine).suggestion = self._suggestion()
+        learned = learn(transcript, self.options.helo if self.options else None)
+        if learned != self.learned:
+            self.learned = learned
+            self.query_one(DnsPanel).learned = learned
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "smtp":
+            return
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.query_one(CommandLine).pending = None
+        if event.state == WorkerState.ERROR:
+            self.query_one(Transcript).append_note(
+                f"internal error: {event.worker.error}", time.time(), "error"
+            )
+            self.notify(f"The session stopped: {event.worker.error}", severity="error")
+
+    @on(Transcript.ReplySelected)
+    def _reply_selected(self, event: Transcript.ReplySelected) -> None:
+        panel = self.query_one(AnnotationPanel)
+        panel.explain(event.received, self.learned.context())
+        annotation = panel.annotation
+        checks = getattr(annotation, "dns_checks", ())
+        self.query_one(DnsPanel).highlighted = frozenset(checks)
+
+    @on(CopyRequested)
+    def _copy(self, message: CopyRequested) -> None:
+        clipboard.copy(self.app, message.text, message.what)
+
+    # actions ------------------------------------------------------------------------------
+    def action_step(self) -> None:
+        if self.session is None or not self.session.is_connected:
+            self.action_reconnect()
+            return
+        if self._busy():
+            return
+        line = self._suggestion()
+        if line:
+            self.query_one(CommandLine).input.remember(line)
+            self._send_line(CommandLine.Send(line))
+
+    def action_run_to(self) -> None:
+        from ehlo.app.screens.run_to import RunToScreen
+
+        def chosen(step: str | None) -> None:
+            if step:
+                self.run_to(step)
+
+        self.app.push_screen(RunToScreen(), chosen)
+
+    def action_deliver(self) -> None:
+        self.run_to("quit")
+
+    def action_cancel(self) -> None:
+        if not self._busy():
+            return
+        self.workers.cancel_group(self, "smtp")
+        self.query_one(Transcript).append_note(
+            "cancelled by the user; the connection is closed (ctrl+r reconnects)", time.time()
+        )
+        if self.session is not None:
+            self.run_worker(self.session.close(), group="smtp-close", exit_on_error=False)
+
+    def action_reconnect(self) -> None:
+        self.query_one(ConnectBar).request_session()
+
+    def action_reset(self) -> None:
+        self._close_session()
+        self.options = self.plan = None
+        self.message = None
+        self.events = []
+        self.query_one(Transcript).clear()
+        self._refresh_state()
+        self.notify("Session closed and transcript cleared.")
+
+    def action_edit_message(self) -> None:
+        from ehlo.app.screens.message_editor import MessageEditor
+
+        def edited(text: str | None) -> None:
+            if text is not None:
+                self.message = text.encode("utf-8")
+
+        self.app.push_screen(MessageEditor(self._message_text()), edited)
+
+    def _message_text(self) -> str:
+        if self.message is not None:
+            return self.message.decode("utf-8", errors="replace")
+        from ehlo.smtp.transaction import default_message
+
+        plan = build_plan(self.form)
+        return default_message(plan.sender, plan.recipients, helo=self.form.helo or None).decode(
+            "utf-8", errors="replace"
+        )
+
+    def action_tls_view(self) -> None:
+        from ehlo.app.screens.tls_view import TlsView
+
+        self.app.push_screen(TlsView(self.tls_facts))
+
+    def action_code_table(self) -> None:
+        from ehlo.app.screens.code_table import CodeTableScreen
+
+        self.app.push_screen(CodeTableScreen())
+
+    def action_toggle_connect_bar(self) -> None:
+        self.query_one(ConnectBar).toggle_class("-hidden")
+
+    def action_focus_transcript(self) -> None:
+        self._select_tab("tab-session")
+        self.query_one(Transcript).focus()
+
+    def action_focus_command(self) -> None:
+        self._select_tab("tab-session")
+        self.query_one("#command-input").focus()
+
+    def action_copy_fix(self) -> None:
+        fix = self.query_one(AnnotationPanel).first_fix("fix")
+        if fix is None:
+            self.notify("The selected reply has no fix to copy.", severity="warning")
+            return
+        clipboard.copy(self.app, fix, "fix")
+
+    def action_copy_command(self) -> None:
+        command = self.query_one(AnnotationPanel).first_fix("command")
+        if command is None:
+            self.notify("The selected reply has no command to copy.", severity="warning")
+            return
+        clipboard.copy(self.app, command, "command")
+
+    def action_copy_reply(self) -> None:
+        transcript = self.query_one(Transcript)
+        if transcript.selected is None:
+            self.notify("No reply selected.", severity="warning")
+            return
+        reply = transcript.replies[transcript.selected].reply
+        clipboard.copy(self.app, "\n".join(reply.lines), "reply")
+
+    def action_copy_transcript(self) -> None:
+        from ehlo.app.exporting import transcript_text
+
+        if not self.events:
+            self.notify("Nothing to copy yet: the transcript is empty.", severity="warning")
+            return
+        clipboard.copy(self.app, transcript_text(self.events), "transcript")
+
+    def action_copy_swaks(self) -> None:
+        self._copy_equivalent("swaks")
+
+    def action_copy_openssl(self) -> None:
+        self._copy_equivalent("openssl")
+
+    def _copy_equivalent(self, tool: str) -> None:
+        from ehlo.app.exporting import openssl_command, swaks_command
+
+        if self.options is None or self.plan is None:
+            self.notify("Connect first: the command repeats this session.", severity="warning")
+            return
+        if tool == "swaks":
+            command = swaks_command(self.options, self.plan)
+        else:
+            command = openssl_command(self.options)
+        clipboard.copy(self.app, command, f"{tool} command")
+
+    def action_export_text(self) -> None:
+        self.export("txt")
+
+    def action_export_json(self) -> None:
+        self.export("json")
+
+    def export(self, suffix: str) -> Path | None:
+        """Save the transcript (redacted) as text or JSON in the export directory."""
+        from ehlo.app.exporting import transcript_json, transcript_text
+
+        if not self.events:
+            self.notify("Nothing to export yet: the transcript is empty.", severity="warning")
+            return None
+        host = self.options.host if self.options else "session"
+        target = f"{host}:{self.options.port}" if self.options else host
+        text = (
+            transcript_json(self.events, target)
+            if suffix == "json"
+            else transcript_text(self.events)
+        )
+        safe_host = "".join(c if c.isalnum() or c in ".-" else "_" for c in host)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = self.settings.export_dir / f"ehlo-{safe_host}-{stamp}.{suffix}"
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc}", severity="error")
+            return None
+        self.notify(f"Saved the transcript (redacted) to {path}", title="Exported")
+        return path
+
+    def replay(self, events: list[Event], host: str, port: int) -> None:
+        """Show recorded events as if a session had produced them (screenshots, snapshots)."""
+        self.options = build_options(self.form, host, port, self.settings)
+        self.plan = build_plan(self.form)
+        for event in events:
+            self.post_message(SessionEvent(event))
+
+    def action_rerun_dns(self) -> None:
+        self.query_one(DnsPanel).rerun()

@@ -1,0 +1,98 @@
+"""Which engine call carries out a step or a typed line (no Textual here)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+
+from ehlo.smtp.events import ErrorEvent, Event, Received
+from ehlo.smtp.session import Session
+from ehlo.smtp.state import Step, suggested_step
+from ehlo.smtp.transaction import DeliveryPlan
+
+DELIVERY_ORDER: tuple[Step, ...] = (
+    "connect",
+    "ehlo",
+    "starttls",
+    "auth",
+    "mail",
+    "rcpt",
+    "data",
+    "quit",
+    "done",
+)
+
+
+def step_events(
+    session: Session, step: Step, plan: DeliveryPlan, message: bytes
+) -> AsyncIterator[Event]:
+    """The engine call for one step of a delivery."""
+    if step == "connect":
+        return session.connect()
+    if step == "ehlo":
+        return session.ehlo()
+    if step == "starttls":
+        return session.starttls()
+    if step == "auth":
+        return session.auth(plan.credentials)
+    if step == "mail":
+        return session.mail(plan.sender, plan.mail_params)
+    if step == "rcpt":
+        recipient = _next_recipient(session.transcript, plan)
+        return session.rcpt(recipient, plan.rcpt_params)
+    if step == "data":
+        return session.data(message)
+    return session.quit()
+
+
+def line_events(
+    session: Session, line: str, plan: DeliveryPlan, message: bytes
+) -> AsyncIterator[Event]:
+    """The engine call for a line typed on the command line."""
+    verb = line.strip().split(" ", 1)[0].upper()
+    if verb == "DATA" and line.strip().upper() == "DATA":
+        return session.data(message)
+    if verb == "AUTH" and plan.credentials is not None and line.strip().upper() in ("AUTH", ""):
+        return session.auth(plan.credentials)
+    if verb == "QUIT":
+        return session.quit()
+    return session.command(line)
+
+
+def failed(events: Sequence[Event]) -> bool:
+    """Whether a step's events end in a negative reply or an error."""
+    for event in reversed(events):
+        if isinstance(event, ErrorEvent):
+            return True
+        if isinstance(event, Received):
+            return event.reply.code is None or event.reply.code >= 400
+    return False
+
+
+async def run_to(
+    session: Session, plan: DeliveryPlan, target: Step, message: bytes
+) -> AsyncIterator[Event]:
+    """Step until `target` is done, the delivery is complete, or something fails."""
+    target_index = DELIVERY_ORDER.index(target)
+    for _ in range(4 * len(DELIVERY_ORDER) + len(plan.recipients)):
+        step = suggested_step(session.transcript, plan)
+        if step == "done" or DELIVERY_ORDER.index(step) > target_index:
+            return
+        produced: list[Event] = []
+        async for event in step_events(session, step, plan, message):
+            produced.append(event)
+            yield event
+        if failed(produced) or not session.is_connected:
+            return
+
+
+def _next_recipient(transcript: Sequence[Event], plan: DeliveryPlan) -> str:
+    """The first recipient not yet offered in this transaction."""
+    offered = 0
+    for event in transcript:
+        if isinstance(event, Received) and event.stage == "mail":
+            offered = 0
+        elif isinstance(event, Received) and event.stage == "rcpt":
+            offered += 1
+    if not plan.recipients:
+        return ""
+    return plan.recipients[min(offered, len(plan.recipients) - 1)]
