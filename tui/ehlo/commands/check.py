@@ -37,6 +37,8 @@ Examples:
   ehlo check @example.com --to you@example.com --from me@example.org --quit-after rcpt
   ehlo check smtp.example.com:587 --tls starttls --auth PLAIN --user me \\
       --password-env SMTP_PASSWORD --from me@example.com --to you@example.org
+  ehlo check mx.example.com --no-verify --quit-after tls   # inspect a bad certificate
+  ehlo check mx.example.com --from me@example.org --to you@example.com --data mail.eml --json
 """
 
 
@@ -187,7 +189,12 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.argument("target")
-@click.option("--from", "sender", metavar="ADDR", help="Envelope sender (MAIL FROM).")
+@click.option(
+    "--from",
+    "sender",
+    metavar="ADDR",
+    help="Envelope sender (MAIL FROM); '' for the null sender <>.",
+)
 @click.option(
     "--to", "recipients", metavar="ADDR", multiple=True, help="Envelope recipient; repeatable."
 )
@@ -223,7 +230,9 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     metavar="HOST[:PORT]",
     help="DNS server for @domain targets (default: the system's).",
 )
-@click.option("--helo", metavar="NAME", help="Name to send in EHLO/HELO.")
+@click.option(
+    "--helo", metavar="NAME", help="Name to send in EHLO/HELO (default: [local IP address])."
+)
 @click.option(
     "--auth",
     type=click.Choice(MECHANISMS, case_sensitive=False),
@@ -245,7 +254,13 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     type=click.Choice(QUIT_AFTER, case_sensitive=False),
     help="Stop (with QUIT) after this step.",
 )
-@click.option("--timeout", type=float, metavar="S", help="Timeout for each step, in seconds.")
+@click.option(
+    "--timeout",
+    type=float,
+    metavar="S",
+    help="Timeout for each step, in seconds (default: 10 to connect, 30 per reply, 60 after "
+    "the message).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option(
     "--show-secrets", is_flag=True, help="Show passwords and tokens instead of redacting them."
