@@ -304,3 +304,20 @@ def test_cli_progress_only_on_a_terminal(rich_nsd: NsdServer) -> None:
     assert done.returncode == 0
     assert b"checking 2/2" in progress
     assert "checking" not in done.stdout
+
+
+def test_freeze_heap_skips_collection_when_the_collector_is_off() -> None:
+    import gc
+
+    from ehlo.commands.audit import freeze_heap
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        frozen_before = gc.get_freeze_count()
+        freeze_heap()
+        assert gc.get_freeze_count() == frozen_before
+        assert not gc.isenabled()
+    finally:
+        if was_enabled:
+            gc.enable()
