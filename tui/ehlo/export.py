@@ -282,12 +282,24 @@ def printable(text: str) -> str:
 
 
 def format_event(
-    event: Event, *, explain: Explain | None = None, previous_at: float | None = None
+    event: Event,
+    *,
+    explain: Explain | None = None,
+    previous_at: float | None = None,
+    previous: Event | None = None,
 ) -> list[str]:
     """The human lines for one event (for printing a transcript as it happens).
 
-    Every line is made printable: server text can carry terminal escape sequences.
+    Every line is made printable: server text can carry terminal escape sequences. Given the
+    event before, a close caused by the error just shown does not repeat its message.
     """
+    if (
+        isinstance(event, Closed)
+        and isinstance(previous, ErrorEvent)
+        and previous.message == event.reason
+    ):
+        closer = "because of this error" if event.by == "error" else f"by the {event.by}"
+        return [f"{_INDENT}*  connection closed {closer}"]
     return [printable(line) for line in _event_lines(event, explain, previous_at)]
 
 
@@ -328,9 +340,10 @@ def to_text(
     """A human transcript: a timing per step and a one-line meaning per reply."""
     out: list[str] = []
     previous_at = started_at
+    previous: Event | None = None
     for event in events:
-        out.extend(format_event(event, explain=explain, previous_at=previous_at))
-        previous_at = event.at
+        out.extend(format_event(event, explain=explain, previous_at=previous_at, previous=previous))
+        previous_at, previous = event.at, event
     return "\n".join(out)
 
 

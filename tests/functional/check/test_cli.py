@@ -77,6 +77,16 @@ def _closed_port() -> int:
         (["127.0.0.1", "--from", "a@x.example", "--to", "b@y.example", "--bogus"], "--bogus"),
         (["@example.com", "--quit-after", "connect", "--resolver", "[::1"], "--resolver"),
         (["@example.com", "--quit-after", "connect", "--resolver", "ns:0"], "--resolver"),
+        (["127.0.0.1", "--quit-after", "ehlo", "--helo", "a\r\nRSET"], "--helo"),
+        (["[::1]:25", "--quit-after", "ehlo", "-4"], "not an IPv4 address"),
+        (["127.0.0.1", "--quit-after", "ehlo", "-6"], "not an IPv6 address"),
+        (["127.0.0.1", "--quit-after", "ehlo", "--helo", "two words"], "one word"),
+        (["127.0.0.1", "--quit-after", "ehlo", "--server-name", "a b"], "--server-name"),
+        (
+            ["127.0.0.1", "--from", "a@x.example", "--to", "b@y.example", "--subject", "x\nBcc: c"],
+            "--subject",
+        ),
+        (["127.0.0.1", "--from", "a@x.example", "--to", "b@y.example", "--data", "/"], "cannot"),
     ],
 )
 def test_usage_errors_exit_64_without_prompting(args: list[str], fragment: str) -> None:

@@ -194,8 +194,16 @@ def test_cli_dns_unreachable_exits_3() -> None:
             "example.test", "--only", "mx", "--resolver", f"127.0.0.1:{port}", "--timeout", "2"
         )
     assert done.returncode == 3
-    assert "could not be reached" in done.stderr
+    assert "could not be reached" in done.stderr and "--resolver" in done.stderr
     assert "Traceback" not in done.stderr
+    assert done.stdout.splitlines()[2].startswith("ERROR  mx ")
+    assert "fix:" not in done.stdout  # no per-check details when no server answered
+
+
+def test_cli_help_has_examples() -> None:
+    done = run_cli("--help")
+    assert done.returncode == 0
+    assert "Examples:" in done.stdout and "ehlo audit example.com --ip" in done.stdout
 
 
 @pytest.mark.parametrize(
@@ -209,6 +217,8 @@ def test_cli_dns_unreachable_exits_3() -> None:
         (["example.test", "--helo", "a..b"], "--helo:"),
         (["example.test", "--timeout", "0"], "--timeout"),
         (["x" * 70 + ".test"], "not a valid domain name"),
+        (["exa mple.test"], "contains spaces or control characters"),
+        (["example.test\r\nx"], "contains spaces or control characters"),
     ],
 )
 def test_cli_usage_errors_exit_64(args: list[str], message: str) -> None:
@@ -294,3 +304,20 @@ def test_cli_progress_only_on_a_terminal(rich_nsd: NsdServer) -> None:
     assert done.returncode == 0
     assert b"checking 2/2" in progress
     assert "checking" not in done.stdout
+
+
+def test_freeze_heap_skips_collection_when_the_collector_is_off() -> None:
+    import gc
+
+    from ehlo.commands.audit import freeze_heap
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        frozen_before = gc.get_freeze_count()
+        freeze_heap()
+        assert gc.get_freeze_count() == frozen_before
+        assert not gc.isenabled()
+    finally:
+        if was_enabled:
+            gc.enable()

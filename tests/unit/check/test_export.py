@@ -448,3 +448,18 @@ def test_printable_output_for_any_reply_text(text: str) -> None:
     script = Script().connect().reply("connect", "220 " + text)
     for line in to_text(script.events).splitlines():
         assert line.isprintable() or "\t" in line
+
+
+def test_a_close_caused_by_an_error_does_not_repeat_its_message() -> None:
+    message = "the TLS handshake failed: WRONG_VERSION_NUMBER"
+    events: list[Event] = [
+        ErrorEvent(1.0, "connect", "tls", message),
+        Closed(1.1, "error", message),
+    ]
+    text = to_text(events)
+    assert text.count(message) == 1
+    assert text.splitlines()[-1].endswith("connection closed because of this error")
+    other = to_text([ErrorEvent(1.0, "mail", "closed", "gone"), Closed(1.1, "server", "gone")])
+    assert other.splitlines()[-1].endswith("connection closed by the server")
+    unrelated = to_text([ErrorEvent(1.0, "quit", "timeout", "slow"), Closed(1.1, "client", "QUIT")])
+    assert unrelated.splitlines()[-1].endswith("connection closed by client: QUIT")

@@ -22,8 +22,22 @@ EXIT_DNS_UNREACHABLE = 3
 _MARKS = {"pass": "PASS", "info": "INFO", "warn": "WARN", "fail": "FAIL", "error": "ERROR"}
 _MAX_VALUE = 300
 
+EPILOG = """\b
+DOMAIN may be internationalised (bücher.example or xn--bcher-kva.example);
+both forms are shown. Without --resolver the system's resolver is asked.
 
-@click.command(name="audit", context_settings={"help_option_names": ["-h", "--help"]})
+\b
+Examples:
+  ehlo audit example.com
+  ehlo audit example.com --ip 192.0.2.25 --helo mail.example.com
+  ehlo audit example.com --selector s1 --selector s2 --only dkim,dmarc
+  ehlo audit example.com --resolver 127.0.0.1:5353 --json
+"""
+
+
+@click.command(
+    name="audit", epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.argument("domain")
 @click.option(
     "--ip",
@@ -117,10 +131,14 @@ def audit(
         progress.clear()
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(render_report(report, unicode_domain))
+    else:  # details only help when DNS answered at all
+        click.echo(render_report(report, unicode_domain, details=report.dns_reachable))
     if not report.dns_reachable:
-        click.echo(f"DNS could not be reached at all through {report.resolver}.", err=True)
+        click.echo(
+            f"ehlo audit: DNS could not be reached at all through {report.resolver}; "
+            "check the network or give a working --resolver HOST[:PORT]",
+            err=True,
+        )
         return EXIT_DNS_UNREACHABLE
     return EXIT_FAILED if report.failed else 0
 
@@ -135,8 +153,9 @@ def freeze_heap() -> None:
 
     for check_id in CHECK_IDS:
         load_check(check_id)
-    gc.collect()
-    gc.freeze()
+    if gc.isenabled():  # `ehlo audit` run as a process switches collection off instead
+        gc.collect()
+        gc.freeze()
 
 
 class _Progress:
@@ -159,7 +178,9 @@ class _Progress:
         click.echo("\r\x1b[K", err=True, nl=False)
 
 
-def render_report(report: Report, unicode_domain: str | None = None) -> str:
+def render_report(
+    report: Report, unicode_domain: str | None = None, *, details: bool = True
+) -> str:
     """The human form: one line per check, then details and fixes of those that did not pass."""
     shown = unicode_domain or report.domain_unicode
     title = report.domain if shown == report.domain else f"{shown} ({report.domain})"
@@ -168,7 +189,7 @@ def render_report(report: Report, unicode_domain: str | None = None) -> str:
     for check in report.checks:
         lines.append(f"{_MARKS[check.status]:<5}  {check.id:<{width}}  {check.summary}")
     for check in report.checks:
-        if check.status == "pass":
+        if check.status == "pass" or not details:
             continue
         lines += ["", f"{check.id}: {_MARKS[check.status]}"]
         lines += ["  " + line for line in _render_details(check.details)]

@@ -6,6 +6,7 @@ imported when the command runs, so that `ehlo --help` stays fast.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -36,6 +37,8 @@ Examples:
   ehlo check @example.com --to you@example.com --from me@example.org --quit-after rcpt
   ehlo check smtp.example.com:587 --tls starttls --auth PLAIN --user me \\
       --password-env SMTP_PASSWORD --from me@example.com --to you@example.org
+  ehlo check mx.example.com --no-verify --quit-after tls   # inspect a bad certificate
+  ehlo check mx.example.com --from me@example.org --to you@example.com --data mail.eml --json
 """
 
 
@@ -91,6 +94,17 @@ def _address(value: str | None, option: str) -> str | None:
     return value
 
 
+def _one_line(value: str | None, option: str, spaces_allowed: bool = False) -> str | None:
+    """A value sent on one protocol line, refused when it would break that line."""
+    if value is None:
+        return None
+    if any(char in value for char in "\r\n\0"):
+        _fail_usage(f"{option}: {value!r} contains a line break")
+    if not spaces_allowed and (not value or any(char.isspace() for char in value)):
+        _fail_usage(f"{option}: {value!r} must be one word without spaces")
+    return value
+
+
 def build_request(params: dict[str, Any]) -> CheckRequest:
     """Validate the options into a CheckRequest; usage errors raise click.UsageError."""
     from ehlo.commands.check_request import CheckRequest
@@ -100,6 +114,10 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
         target = parse_target(params["target"])
     except TargetError as exc:
         raise click.UsageError(exc.message) from None
+    if target.is_ip and (params["ipv4"] or params["ipv6"]):
+        wanted = 4 if params["ipv4"] else 6
+        if ipaddress.ip_address(target.host).version != wanted:
+            _fail_usage(f"-{wanted} cannot reach {target.host}: it is not an IPv{wanted} address")
     quit_after: str | None = params["quit_after"]
     sender = _address(params["sender"], "--from")
     recipients = tuple(_address(value, "--to") or "" for value in params["recipients"])
@@ -128,7 +146,7 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
             secret = click.prompt(f"Password for {user}", hide_input=True, err=True)
     timeout: float | None = params["timeout"]
     if timeout is not None and not 0 < timeout <= 3600:
-        _fail_usage("--timeout must be between 0 and 3600 seconds")
+        _fail_usage("--timeout must be more than 0 and at most 3600 seconds")
     if params["resolver"] is not None:
         from ehlo.dnsauth.resolver import parse_resolver_arg
 
@@ -146,17 +164,17 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
         tls=tls,
         verify=params["verify"],
         ca_file=str(params["ca_file"]) if params["ca_file"] else None,
-        server_name=params["server_name"],
+        server_name=_one_line(params["server_name"], "--server-name"),
         family="ipv4" if params["ipv4"] else "ipv6" if params["ipv6"] else "any",
         port=params["port"],
         resolver=params["resolver"],
-        helo=params["helo"],
+        helo=_one_line(params["helo"], "--helo"),
         mechanism=mechanism,
         user=user,
         secret=secret,
         message=_read_message(params["data"]),
         data_file=params["data"],
-        subject=params["subject"],
+        subject=_one_line(params["subject"], "--subject", spaces_allowed=True),
         body=params["body"],
         quit_after=quit_after,
         timeout=timeout,
@@ -171,7 +189,12 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.argument("target")
-@click.option("--from", "sender", metavar="ADDR", help="Envelope sender (MAIL FROM).")
+@click.option(
+    "--from",
+    "sender",
+    metavar="ADDR",
+    help="Envelope sender (MAIL FROM); '' for the null sender <>.",
+)
 @click.option(
     "--to", "recipients", metavar="ADDR", multiple=True, help="Envelope recipient; repeatable."
 )
@@ -207,7 +230,9 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     metavar="HOST[:PORT]",
     help="DNS server for @domain targets (default: the system's).",
 )
-@click.option("--helo", metavar="NAME", help="Name to send in EHLO/HELO.")
+@click.option(
+    "--helo", metavar="NAME", help="Name to send in EHLO/HELO (default: [local IP address])."
+)
 @click.option(
     "--auth",
     type=click.Choice(MECHANISMS, case_sensitive=False),
@@ -229,7 +254,13 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     type=click.Choice(QUIT_AFTER, case_sensitive=False),
     help="Stop (with QUIT) after this step.",
 )
-@click.option("--timeout", type=float, metavar="S", help="Timeout for each step, in seconds.")
+@click.option(
+    "--timeout",
+    type=float,
+    metavar="S",
+    help="Timeout for each step, in seconds (default: 10 to connect, 30 per reply, 60 after "
+    "the message).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option(
     "--show-secrets", is_flag=True, help="Show passwords and tokens instead of redacting them."

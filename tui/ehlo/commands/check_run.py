@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sys
 import time
@@ -94,6 +93,7 @@ class Printer:
         self.enabled = enabled
         self.explain = explain
         self.previous_at: float | None = time.time()
+        self.previous: Event | None = None
 
     def line(self, text: str) -> None:
         if not self.enabled:
@@ -107,9 +107,12 @@ class Printer:
 
     def event(self, event: Event) -> None:
         if self.enabled:
-            for text in format_event(event, explain=self.explain, previous_at=self.previous_at):
+            lines = format_event(
+                event, explain=self.explain, previous_at=self.previous_at, previous=self.previous
+            )
+            for text in lines:
                 self.line(text)
-        self.previous_at = event.at
+        self.previous_at, self.previous = event.at, event
 
 
 def _silence_stdout() -> None:
@@ -220,6 +223,8 @@ async def _run(request: CheckRequest) -> int:
         break
     result = classify(events)
     if request.as_json:
+        import json
+
         document = to_json(events, target=request.target.text, result=result)
         if request.target.kind == "domain":
             document["attempts"] = attempts
@@ -248,6 +253,8 @@ def _describe(endpoint: Endpoint) -> str:
 def _report_unresolved(request: CheckRequest, message: str, printer: Printer) -> int:
     """TARGET's domain gave no server: say so and exit 3."""
     if request.as_json:
+        import json
+
         error = ErrorEvent(time.time(), "connect", "resolve", message)
         document = to_json([], target=request.target.text, result="error", error=error)
         _write(json.dumps(document, indent=2))

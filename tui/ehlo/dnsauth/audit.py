@@ -85,6 +85,10 @@ def domain_forms(domain: str) -> tuple[str, str]:
     Raises:
         ValueError: DOMAIN is not a valid domain name.
     """
+    if any(char.isspace() or not char.isprintable() for char in domain):
+        raise ValueError(
+            f"{domain!r} is not a domain name: it contains spaces or control characters"
+        )
     ascii_form = normalize_name(domain)
     if "." not in ascii_form:
         raise ValueError(f"{domain!r} is not a domain name (it has no dot)")

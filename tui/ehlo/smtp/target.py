@@ -4,15 +4,15 @@ the servers to try for it, in order (RFC 5321 section 5.1: MX by preference, els
 from __future__ import annotations
 
 import ipaddress
-import string
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from ehlo.dnsauth.answer import Answer, Resolver
+if TYPE_CHECKING:
+    from ehlo.dnsauth.answer import Answer, Resolver
 
 Family = Literal["any", "ipv4", "ipv6"]
 
-_LABEL_CHARACTERS = frozenset(string.ascii_lowercase + string.digits + "-_")
+_LABEL_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 def _is_host_name(name: str) -> bool:
