@@ -52,6 +52,13 @@ class EhloApp(App[None]):
         if self.settings.problem:
             self.notify(self.settings.problem, title="Settings", severity="warning", timeout=10)
 
+    def on_ready(self) -> None:
+        from ehlo.app.screens.session_screen import SessionScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionScreen):
+                screen.start()
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         from ehlo.app.palette import palette_commands
 

@@ -52,6 +52,15 @@ def _binding(
     return Binding(key, action, description, show=show, id=binding_id, tooltip=tooltip)
 
 
+def _warm_caches() -> None:
+    """Load the knowledge base and the engine before the first reply needs them."""
+    from ehlo.knowledge import annotate, basic_codes
+    from ehlo.smtp.reply import parse_reply
+
+    basic_codes()
+    annotate(parse_reply("250 2.0.0 Ok"), "mail")
+
+
 class SessionScreen(Screen[None]):
     """One SMTP session at a time, stepped by hand or run to a stage."""
 
@@ -194,10 +203,15 @@ class SessionScreen(Screen[None]):
         self.query_one("#dns-panel").border_title = "DNS / auth"
         self._update_layout(self.size.width)
         self.query_one(StepBar).statuses = slot_statuses([], "connect")
-        if self.autoconnect and self.form.target:
-            self.query_one(ConnectBar).request_session()
-        else:
+        if not (self.autoconnect and self.form.target):
             self.query_one("#target").focus()
+
+    def start(self) -> None:
+        """Once the app is ready: connect when asked to, and load the knowledge base off-thread."""
+        if self.autoconnect and self.form.target:
+            self.autoconnect = False
+            self.query_one(ConnectBar).request_session()
+        self.run_worker(_warm_caches, thread=True, group="warm", exit_on_error=False)
 
     # layout -----------------------------------------------------------------------------
     def on_resize(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -17,7 +17,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ehlo.app.widgets.transcript_lines import TranscriptLine, event_lines
-from ehlo.smtp.events import Event, Received
+
+if TYPE_CHECKING:
+    from ehlo.smtp.events import Event, Received
 
 TIME_WIDTH = 9
 """Columns of the time gutter ("+123.456 ")."""
@@ -116,6 +118,8 @@ class Transcript(ScrollView, can_focus=True):
 
     def append_events(self, batch: tuple[Event, ...] | list[Event]) -> None:
         """Add several events at once (one layout update)."""
+        from ehlo.smtp.events import Received
+
         at_end = self.is_vertical_scroll_end or self.max_scroll_y == 0
         newest_reply: int | None = None
         for event in batch:
