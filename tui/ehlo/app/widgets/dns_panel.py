@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -45,7 +46,8 @@ def group_context(group: str, learned: Learned, selectors: tuple[str, ...]) -> A
             selectors=selectors,
         )
     if group == "recipient" and learned.rcpt_domain:
-        mx_hosts = (learned.server_host,) if learned.server_host else ()
+        server = learned.server_host
+        mx_hosts = (server,) if server and not _is_ip(server) else ()
         return AuditContext(
             domain=learned.rcpt_domain,
             mx_hosts=mx_hosts,
@@ -127,6 +129,14 @@ class CheckRow(Collapsible):
         if entry is not None:
             event.stop()
             self.post_message(CopyRequested(entry[0], entry[1]))
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _format_value(value: Any) -> str:
