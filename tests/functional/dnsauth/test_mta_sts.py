@@ -32,6 +32,7 @@ class Reply:
     content_type: str = "text/plain"
     hang: bool = False
     extra: str = ""
+    raw: bytes | None = None
 
 
 class PolicyServer:
@@ -53,6 +54,10 @@ class PolicyServer:
             self.requests.append(request)
             if self.reply.hang:
                 await asyncio.sleep(30)
+            if self.reply.raw is not None:
+                writer.write(self.reply.raw)
+                await writer.drain()
+                return
             head = (
                 f"HTTP/1.0 {self.reply.status} X\r\nContent-Type: {self.reply.content_type}\r\n"
                 f"{self.reply.extra}Content-Length: {len(self.reply.body)}\r\n\r\n"
@@ -142,6 +147,9 @@ async def test_invalid_policy(rich_nsd: NsdServer, policy_server: PolicyServer) 
             "redirects are not followed",
         ),
         (Reply(body=b"x" * (70 * 1024)), "larger than 64 KiB"),
+        (Reply(raw=b"SSH-2.0-OpenSSH\r\n\r\n"), "not HTTP"),
+        (Reply(raw=b"\xff\xfe garbage without any header end"), "not HTTP"),
+        (Reply(raw=b""), "not HTTP"),
     ],
 )
 async def test_fetch_failures(

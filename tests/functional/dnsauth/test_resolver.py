@@ -133,3 +133,43 @@ async def test_ad_flag_kept(rich_nsd: NsdServer) -> None:
 def test_system_resolver_description() -> None:
     resolver = DnsResolver()
     assert resolver.description.startswith("system (")
+
+
+async def test_malformed_records_are_kept_in_raw_form(nsd_server) -> None:
+    server = nsd_server({"raw.test": "_25._tcp TLSA 3 1 1 00\nok TLSA 3 1 1 " + "ab" * 32 + "\n"})
+    resolver = resolver_for(server)
+    bad = await resolver.resolve("_25._tcp.raw.test", "TLSA")
+    assert bad.status == "ok"
+    assert bad.records == ("3 1 1 00",)
+    good = await resolver.resolve("ok.raw.test", "TLSA")
+    assert good.records == ("3 1 1 " + "ab" * 32,)
+
+
+async def test_resolver_given_by_host_name(rich_nsd: NsdServer) -> None:
+    resolver = DnsResolver("localhost", rich_nsd.port, timeout=2)
+    answer = await resolver.resolve("mx2.example.test", "A")
+    assert answer.records == ("192.0.2.26",)
+    assert resolver.description == f"localhost:{rich_nsd.port}"
+
+
+async def test_closed_port_is_an_error_not_a_hang() -> None:
+    from tests.fixtures.nsd import free_port
+
+    resolver = DnsResolver("127.0.0.1", free_port(), timeout=2, retries=1)
+    started = time.monotonic()
+    answer = await resolver.resolve("example.test", "A")
+    assert time.monotonic() - started < 1.0
+    assert answer.status == "error"
+    assert "cannot reach 127.0.0.1" in (answer.error or "")
+
+
+async def test_ipv6_resolver_address(rich_nsd: NsdServer) -> None:
+    from ehlo.dnsauth.resolver import parse_resolver_arg
+
+    handler = proxy_handler((rich_nsd.host, rich_nsd.port))
+    with ScriptedDns(handler, host="::1") as server:
+        host, port = parse_resolver_arg(f"[::1]:{server.port}")
+        resolver = DnsResolver(host, port, timeout=2)
+        answer = await resolver.resolve("mx2.example.test", "A")
+    assert answer.records == ("192.0.2.26",)
+    assert resolver.description == f"[::1]:{server.port}"

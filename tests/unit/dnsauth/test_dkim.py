@@ -161,3 +161,17 @@ async def test_weak_key_fails_the_check() -> None:
     result = await check_dkim(resolver, AuditContext("example.com"))
     assert result.status == "fail"
     assert "768" in result.summary
+
+
+async def test_summary_names_the_worst_problem() -> None:
+    resolver = MemoryResolver()
+    resolver.add("google._domainkey.example.com", "TXT", f"p={rsa_p(1024)}")
+    resolver.add("mail._domainkey.example.com", "TXT", "p=%%%")
+    result = await check_dkim(resolver, AuditContext("example.com"))
+    assert result.status == "fail"
+    assert "base64" in result.summary
+
+
+async def test_invalid_domain_is_an_error() -> None:
+    result = await check_dkim(MemoryResolver(), AuditContext("a..b"))
+    assert result.status == "error"

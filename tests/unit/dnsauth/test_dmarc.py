@@ -213,3 +213,52 @@ async def test_invalid_policy_fails() -> None:
     result = await check_dmarc(resolver, AuditContext("example.com"))
     assert result.status == "fail"
     assert "no valid p=" in result.summary
+
+
+async def test_unverifiable_report_destination_is_reported() -> None:
+    resolver = MemoryResolver(failures={"example.com._report._dmarc.example.org": "servfail"})
+    resolver.add("_dmarc.example.com", "TXT", "v=DMARC1; p=reject; rua=mailto:r@example.org")
+    result = await check_dmarc(resolver, AuditContext("example.com"))
+    assert result.details["destinations"][0]["authorised"] is None
+    assert "could not check" in " ".join(result.details["problems"])
+
+
+async def test_subdomain_summary_names_the_policy_that_applies() -> None:
+    resolver = MemoryResolver()
+    record = "v=DMARC1; p=reject; sp=reject; rua=mailto:r@example.com"
+    resolver.add("_dmarc.example.com", "TXT", record)
+    result = await check_dmarc(resolver, AuditContext("news.example.com"))
+    assert result.status == "pass"
+    assert result.summary.startswith("sp=reject applies to news.example.com")
+
+
+def test_internationalised_alignment() -> None:
+    assert aligned("mail.bücher.example", "xn--bcher-kva.example", "r")
+
+
+async def test_lower_case_version_is_named_when_no_record_applies() -> None:
+    resolver = MemoryResolver()
+    resolver.add("_dmarc.example.com", "TXT", "v=dmarc1; p=reject")
+    result = await check_dmarc(resolver, AuditContext("example.com"))
+    assert result.status == "fail"
+    assert "v=DMARC1" in result.summary and "v=dmarc1; p=reject" in result.summary
+
+
+async def test_enforcement_levels() -> None:
+    resolver = MemoryResolver()
+    for name, record in {
+        "a.example": "v=DMARC1; p=reject",
+        "b.example": "v=DMARC1; p=quarantine; pct=10",
+        "c.example": "v=DMARC1; p=none",
+    }.items():
+        resolver.add(f"_dmarc.{name}", "TXT", record)
+    levels = [
+        (await check_dmarc(resolver, AuditContext(name))).details["enforcement"]
+        for name in ("a.example", "b.example", "c.example", "d.example")
+    ]
+    assert levels == ["reject", "partial", "monitoring", "none"]
+
+
+async def test_invalid_domain_is_an_error() -> None:
+    result = await check_dmarc(MemoryResolver(), AuditContext("not a domain"))
+    assert result.status == "error"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -51,3 +53,35 @@ def test_mx_matches(host: str, pattern: str, expected: bool) -> None:
 def test_parse_never_raises(text: str) -> None:
     policy = parse_policy(text)
     assert isinstance(policy.problems, tuple)
+
+
+def test_parse_http_response() -> None:
+    from ehlo.dnsauth.mta_sts_policy import parse_http_response
+
+    fetched = parse_http_response(
+        "https://x/", b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nversion: STSv1\r\n"
+    )
+    assert fetched.status == 200
+    assert fetched.content_type == "text/plain"
+    assert fetched.body == "version: STSv1\r\n"
+
+
+@given(st.binary(max_size=400))
+def test_parse_http_response_never_raises_unexpectedly(data: bytes) -> None:
+    from ehlo.dnsauth.mta_sts_policy import PolicyFetchError, parse_http_response
+
+    try:
+        fetched = parse_http_response("https://x/", data, max_bytes=100)
+    except PolicyFetchError:
+        return
+    assert fetched.status is not None
+    assert fetched.body is not None
+
+
+@given(st.text(max_size=20))
+def test_status_line_fuzz(status: str) -> None:
+    from ehlo.dnsauth.mta_sts_policy import PolicyFetchError, parse_http_response
+
+    data = f"HTTP/1.1 {status} X\r\n\r\n".encode("utf-8", errors="replace")
+    with contextlib.suppress(PolicyFetchError):
+        parse_http_response("https://x/", data)

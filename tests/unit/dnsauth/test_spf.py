@@ -6,8 +6,17 @@ import shlex
 
 import pytest
 
+from ehlo.dnsauth import spf as spf_module
 from ehlo.dnsauth.context import AuditContext
-from ehlo.dnsauth.spf import analyse_spf, check_host, check_spf, merged_record, zone_txt
+from ehlo.dnsauth.spf import (
+    analyse_spf,
+    check_host,
+    check_spf,
+    format_trace,
+    merged_record,
+    validate_record,
+    zone_txt,
+)
 from tests.fixtures.memory_resolver import MemoryResolver
 
 
@@ -165,15 +174,16 @@ async def test_invalid_ip_is_a_clear_error(ip: str) -> None:
     assert "not an IP address" in result.summary
 
 
-async def test_dig_commands_quote_the_domain() -> None:
-    domain = "x$(touch pwned).example.com"
-    resolver = resolver_with()
-    result = await check_spf(resolver, AuditContext(domain))
-    commands = [
-        fix.command for fix in result.fixes if fix.command and fix.command.startswith("dig")
-    ]
-    assert commands
-    assert all(shlex.split(command)[-1] == domain for command in commands)
+@pytest.mark.parametrize("domain", ["x$(touch pwned).example.com", "a..b", "", "com", "a b.test"])
+async def test_invalid_domains_are_a_clear_error(domain: str) -> None:
+    result = await check_spf(MemoryResolver(), AuditContext(domain))
+    assert result.status == "error"
+    assert "not a valid domain name" in result.summary
+
+
+def test_dig_command_quotes_the_name() -> None:
+    hostile = "x$(touch pwned).example.com"
+    assert shlex.split(spf_module._dig(hostile)) == ["dig", "+short", "TXT", hostile]
 
 
 async def test_explanation_and_macros_in_the_trace() -> None:
@@ -209,3 +219,58 @@ def test_merged_record_keeps_the_strictest_all() -> None:
 
 def test_zone_txt_escapes_quotes() -> None:
     assert zone_txt("example.com", 'v=spf1 "x') == 'example.com. IN TXT "v=spf1 \\"x"'
+
+
+async def test_internationalised_domain_is_queried_as_a_label() -> None:
+    resolver = resolver_with()
+    resolver.add("xn--bcher-kva.example", "TXT", "v=spf1 ip4:192.0.2.0/24 -all")
+    result = await check_spf(resolver, AuditContext("Bücher.example", ip="192.0.2.4"))
+    assert (result.status, result.details["result"]) == ("pass", "pass")
+    assert ("xn--bcher-kva.example", "TXT") in resolver.queries
+
+
+async def test_helo_identity_is_checked_too() -> None:
+    resolver = resolver_with(
+        example_com="v=spf1 ip4:192.0.2.0/24 -all", mx_example_net="v=spf1 a -all"
+    )
+    resolver.add("mx.example.net", "A", "192.0.2.5")
+    result = await check_spf(
+        resolver, AuditContext("example.com", ip="192.0.2.5", helo="mx.example.net")
+    )
+    assert result.details["helo"]["result"] == "pass"
+    assert result.details["helo"]["name"] == "mx.example.net"
+    literal = await check_spf(
+        resolver, AuditContext("example.com", ip="192.0.2.5", helo="[1.2.3.4]")
+    )
+    assert "helo" not in literal.details
+
+
+async def test_format_trace_reads_like_the_evaluation() -> None:
+    resolver = resolver_with(example_com="v=spf1 a:gone.example.com include:_spf.example.com -all")
+    resolver.add("_spf.example.com", "TXT", "v=spf1 ip4:192.0.2.0/24 ~all")
+    evaluation = await check_host(resolver, "192.0.2.8", "example.com", "a@example.com")
+    lines = format_trace(evaluation.trace)
+    record = "v=spf1 a:gone.example.com include:_spf.example.com -all"
+    assert lines[0] == f"example.com: {record}  [1 query]"
+    assert "a:gone.example.com  [no-match; 1 query; counts towards 10; void lookup]" in lines
+    assert "  ip4:192.0.2.0/24  [match]" in lines
+    assert lines[-1] == "=> pass: matched include:_spf.example.com (example.com)"
+
+
+def test_validate_record() -> None:
+    assert validate_record("v=spf1 ip4:192.0.2.0/24 include:_spf.example.com -all") is None
+    assert "CIDR" in (validate_record("v=spf1 ip4:192.0.2.0/33 -all") or "")
+    assert "unknown mechanism" in (validate_record("v=spf1 ipv4:192.0.2.1 -all") or "")
+    assert "more than once" in (
+        validate_record("v=spf1 redirect=a.example redirect=b.example") or ""
+    )
+
+
+async def test_the_same_fix_is_offered_once() -> None:
+    resolver = resolver_with(example_com="v=spf1 include:a.example.com include:b.example.com")
+    resolver.add("a.example.com", "TXT", "v=spf1 +all")
+    resolver.add("b.example.com", "TXT", "v=spf1 +all")
+    result = await check_spf(resolver, AuditContext("example.com"))
+    texts = [fix.text for fix in result.fixes]
+    assert len(texts) == len(set(texts))
+    assert any("+all" in text for text in texts)

@@ -117,3 +117,18 @@ def test_rfc_examples_of_macro_expansion() -> None:
     assert expand(validate_domain_spec("%{ir}.%{v}._spf.%{d2}"), ipv6) == (
         "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com"
     )
+
+
+@given(
+    st.text(max_size=80),
+    st.text(max_size=80),
+    st.ip_addresses(),
+    st.sampled_from(["%{s}", "%{L}", "%{o3r-}", "%{d2}", "%{ir}.%{v}", "%{H}", "%{p}", "%{c}"]),
+)
+def test_expansion_of_any_sender_and_helo(
+    sender: str, helo: str, ip: ipaddress.IPv4Address | ipaddress.IPv6Address, macro: str
+) -> None:
+    context = MacroContext(sender=sender, domain="example.com", ip=ip, helo=helo)
+    tokens = parse_macro_string(macro + ".example.com", EXPLANATION_LETTERS)
+    assert isinstance(expand(tokens, context), str)
+    assert isinstance(expand_domain(tokens, context), str)

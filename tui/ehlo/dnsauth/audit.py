@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import importlib
+import re
 import time
 from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ CHECK_IDS = (
     "dane",
     "dnssec",
 )
+_HOST_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$")
 IP_CHECKS = frozenset({"ptr", "dnsbl"})
 """Checks that need the sending IP; an audit without --ip leaves them out unless asked for."""
 
@@ -86,6 +88,12 @@ def domain_forms(domain: str) -> tuple[str, str]:
     ascii_form = normalize_name(domain)
     if "." not in ascii_form:
         raise ValueError(f"{domain!r} is not a domain name (it has no dot)")
+    bad = [label for label in ascii_form.split(".") if not _HOST_LABEL.match(label)]
+    if bad:
+        raise ValueError(
+            f"{domain!r} is not a valid domain name: label {bad[0]!r} may hold only letters, "
+            "digits and inner hyphens"
+        )
     try:
         unicode_form = dns.name.from_text(ascii_form).to_unicode(omit_final_dot=True)
     except (dns.exception.DNSException, UnicodeError):
@@ -190,8 +198,8 @@ async def audit(
         results[check_id] = result
         if on_result is not None:
             on_result(result)
-    if pending:
-        await asyncio.wait(pending, timeout=0.5)
+    if pending:  # let the cancelled checks unwind (they are waiting on DNS, so at once)
+        await asyncio.wait(pending, timeout=0.1)
     checks = tuple(results[check_id] for check_id in selected)
     reachable = await _dns_reachable(resolver, domain, checks, deadline)
     return Report(

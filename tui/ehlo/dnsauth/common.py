@@ -31,6 +31,8 @@ def describe(answer: Answer) -> str:
         return "NXDOMAIN (the name does not exist)"
     if answer.status == "nodata":
         return f"no {answer.rdtype} record (NODATA)"
+    if answer.status == "error" and answer.error:
+        return answer.error
     return f"{answer.status.upper()}: {answer.error}" if answer.error else answer.status.upper()
 
 
@@ -66,7 +68,7 @@ def query_dict(answer: Answer) -> dict[str, Any]:
 
 
 def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
-    """An IP address from user input (brackets and IPv6 zone-free forms accepted).
+    """An IP address from user input (brackets, `IPv6:` and IPv4-mapped forms accepted).
 
     Raises:
         ValueError: TEXT is not an IPv4 or IPv6 address.
@@ -75,9 +77,12 @@ def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     if cleaned.lower().startswith("ipv6:"):
         cleaned = cleaned[5:]
     try:
-        return ipaddress.ip_address(cleaned)
+        address = ipaddress.ip_address(cleaned)
     except ValueError:
         raise ValueError(f"{text!r} is not an IPv4 or IPv6 address") from None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped  # ::ffff:192.0.2.1 as servers log IPv4 clients on dual stack
+    return address
 
 
 def reversed_labels(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:

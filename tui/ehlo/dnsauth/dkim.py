@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from ehlo.dnsauth.answer import Answer, Resolver
 from ehlo.dnsauth.context import AuditContext
 from ehlo.dnsauth.result import CheckResult, CheckStatus
+from ehlo.dnsauth.spf_lookup import ascii_domain, domain_problem
 from ehlo.fixes import Fix, shell_join
 
 COMMON_SELECTORS: tuple[str, ...] = (
@@ -327,7 +328,10 @@ async def check_dkim(resolver: Resolver, context: AuditContext) -> CheckResult:
         A CheckResult with details `selectors` (selector, status, key_type, key_bits, ...),
         `probed` and `invalid_selectors`.
     """
-    domain = context.domain.strip().lower().rstrip(".")
+    message = domain_problem(context.domain)
+    if message is not None:
+        return CheckResult("dkim", "error", message, {"selectors": [], "error": message})
+    domain = ascii_domain(context.domain)
     given = list(dict.fromkeys(s.strip().lower() for s in context.selectors if s.strip()))
     invalid = [s for s in given if not _SELECTOR.match(s)]
     given = [s for s in given if s not in invalid]
@@ -370,7 +374,7 @@ async def check_dkim(resolver: Resolver, context: AuditContext) -> CheckResult:
         status = "pass"
     described = ", ".join(f"{key.selector} ({_key_summary(key)})" for key in found)
     summary = f"{len(found)} DKIM key(s): {described}"
-    problems = [p for key in found for p in key.problems]
+    problems = [p for key in found if key.status == status for p in key.problems]
     if problems and status != "pass":
         summary += f"; {problems[0]}"
     return CheckResult("dkim", status, summary, details, fixes)

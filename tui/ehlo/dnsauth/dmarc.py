@@ -21,6 +21,7 @@ from ehlo.dnsauth.dmarc_record import (
     parse_dmarc,
 )
 from ehlo.dnsauth.result import CheckResult, CheckStatus
+from ehlo.dnsauth.spf_lookup import ascii_domain, domain_problem
 from ehlo.fixes import Fix, shell_join
 
 DiscoveryStatus = Literal["found", "none", "multiple", "error"]
@@ -34,14 +35,14 @@ def _public_suffixes() -> PublicSuffixList:
 
 def organizational_domain(domain: str) -> str:
     """The organisational domain of DOMAIN (RFC 7489 3.2) from the Public Suffix List."""
-    name = domain.strip().lower().rstrip(".")
+    name = ascii_domain(domain)
     return _public_suffixes().privatesuffix(name) or name
 
 
 def aligned(identifier: str, from_domain: str, mode: Alignment) -> bool:
     """Whether an authenticated domain aligns with the From domain: equal (s) or same org (r)."""
-    left = identifier.strip().lower().rstrip(".")
-    right = from_domain.strip().lower().rstrip(".")
+    left = ascii_domain(identifier)
+    right = ascii_domain(from_domain)
     if not left or not right:
         return False
     if mode == "s":
@@ -81,12 +82,16 @@ async def discover_dmarc(resolver: Resolver, domain: str) -> DmarcDiscovery:
     Returns:
         The discovery; `status` says whether one record was found, none, several, or DNS failed.
     """
-    domain = domain.strip().lower().rstrip(".")
+    domain = ascii_domain(domain)
     org = organizational_domain(domain)
     candidates_domains = [domain] if org == domain else [domain, org]
+    # The organisational domain's record is fetched at the same time, in case it is needed.
+    lookups = await asyncio.gather(
+        *(_dmarc_records(resolver, candidate) for candidate in candidates_domains)
+    )
     queried: list[str] = []
-    for candidate in candidates_domains:
-        answer, records = await _dmarc_records(resolver, candidate)
+    near_misses: list[str] = []
+    for candidate, (answer, records) in zip(candidates_domains, lookups, strict=True):
         queried.append(f"TXT _dmarc.{candidate}: {answer.status}")
         if answer.failed:
             problem = f"lookup of _dmarc.{candidate} failed: {answer.error or answer.status}"
@@ -113,8 +118,17 @@ async def discover_dmarc(resolver: Resolver, domain: str) -> DmarcDiscovery:
                 candidates=records,
                 queried=tuple(queried),
             )
+        near_misses += [
+            f"_dmarc.{candidate}: {text!r}"
+            for text in answer.records
+            if text.strip().lower().replace(" ", "").startswith("v=dmarc")
+        ]
     where = " or ".join(f"_dmarc.{name}" for name in candidates_domains)
     problem = f"no DMARC record at {where}"
+    if near_misses:
+        problem += "; ignored because they do not start exactly with 'v=DMARC1': " + ", ".join(
+            near_misses
+        )
     return DmarcDiscovery(domain, org, "none", queried=tuple(queried), problem=problem)
 
 
@@ -186,9 +200,9 @@ def dmarc_verdict(
     if not dkim:
         reasons.append("no DKIM signature")
     policy = record.effective_policy
-    sub = record_domain is not None and record_domain.lower().rstrip(".").removeprefix(
+    sub = record_domain is not None and ascii_domain(record_domain).removeprefix(
         "_dmarc."
-    ) != from_domain.lower().rstrip(".")
+    ) != ascii_domain(from_domain)
     if sub and record.subdomain_policy is not None:
         policy = record.subdomain_policy
     if spf_aligned or dkim_aligned:
@@ -296,7 +310,10 @@ def _assess(
             " then tighten to quarantine and reject.",
             _txt_line(f"_dmarc.{discovery.org_domain}", start),
         )
-        return "fail", f"{domain} has no DMARC record", [], [publish, dig]
+        summary = f"{domain} has no DMARC record"
+        if discovery.problem and "ignored because" in discovery.problem:
+            summary = discovery.problem
+        return "fail", summary, [], [publish, dig]
     if discovery.status == "multiple":
         keep_one = Fix(f"Keep exactly one DMARC record at {discovery.record_domain}.")
         return "fail", discovery.problem or "several DMARC records", [], [keep_one, dig]
@@ -355,6 +372,11 @@ def _assess(
             )
         )
     for destination in destinations:
+        if destination.external and destination.authorised is None:
+            problems.append(
+                f"could not check whether {destination.domain} accepts reports for"
+                f" {discovery.policy_domain} (lookup of {destination.authorisation_name} failed)"
+            )
         if destination.external and destination.authorised is False:
             status = "warn"
             problems.append(
@@ -368,13 +390,28 @@ def _assess(
                     _txt_line(destination.authorisation_name or "", "v=DMARC1"),
                 )
             )
-    where = "" if discovery.policy_domain == domain else " (organisational domain)"
-    summary = f"p={policy} at {name}{where}"
+    if discovery.policy_domain == domain:
+        summary = f"p={policy} at {name}"
+    else:
+        summary = (
+            f"sp={record.subdomain_policy} applies to {domain}"
+            f" (record of the organisational domain at {name}, p={policy})"
+        )
     if record.pct < 100:
         summary += f", pct={record.pct}"
     if problems:
         summary += f": {problems[0]}"
     return status, summary, problems, [*fixes, dig]
+
+
+def _enforcement(record: DmarcRecord | None) -> str:
+    """How strongly failing mail is treated: none, monitoring, partial, quarantine or reject."""
+    if record is None or record.effective_policy is None:
+        return "none"
+    policy = record.effective_policy
+    if policy == "none":
+        return "monitoring"
+    return "partial" if record.pct < 100 else policy
 
 
 async def check_dmarc(resolver: Resolver, context: AuditContext) -> CheckResult:
@@ -387,6 +424,9 @@ async def check_dmarc(resolver: Resolver, context: AuditContext) -> CheckResult:
     Returns:
         A CheckResult with details record, record_domain, policy, subdomain_policy, and more.
     """
+    message = domain_problem(context.domain)
+    if message is not None:
+        return CheckResult("dmarc", "error", message, {"record": None, "error": message})
     discovery = await discover_dmarc(resolver, context.domain)
     destinations: tuple[ReportDestination, ...] = ()
     record = discovery.record
@@ -408,6 +448,7 @@ async def check_dmarc(resolver: Resolver, context: AuditContext) -> CheckResult:
         "subdomain_policy": record.subdomain_policy if record else None,
         "nonexistent_policy": record.nonexistent_policy if record else None,
         "applied_policy": applied,
+        "enforcement": _enforcement(record),
         "pct": record.pct if record else None,
         "adkim": record.adkim if record else None,
         "aspf": record.aspf if record else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ssl
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -49,8 +50,8 @@ class Policy:
     problems: tuple[str, ...] = field(default=())
 
 
-class _PolicyError(Exception):
-    pass
+class PolicyFetchError(Exception):
+    """The policy server's answer cannot be used."""
 
 
 async def fetch_policy(domain: str, addresses: list[str]) -> FetchedPolicy:
@@ -68,13 +69,13 @@ async def fetch_policy(domain: str, addresses: list[str]) -> FetchedPolicy:
             errors.append(f"{address}: no complete answer within {options.timeout:g} s")
         except ssl.SSLCertVerificationError as exc:
             errors.append(f"{address}: certificate not valid for {host}: {exc.verify_message}")
-        except (OSError, ssl.SSLError, _PolicyError) as exc:
+        except (OSError, ssl.SSLError, PolicyFetchError) as exc:
             errors.append(f"{address}: {exc}")
     return FetchedPolicy(url, error="; ".join(errors))
 
 
 async def _get(url: str, host: str, address: str, options: FetchOptions) -> FetchedPolicy:
-    context = options.ssl_context or ssl.create_default_context()
+    context = options.ssl_context or _system_context()
     reader, writer = await asyncio.open_connection(
         address, options.port, ssl=context, server_hostname=host
     )
@@ -95,25 +96,41 @@ async def _get(url: str, host: str, address: str, options: FetchOptions) -> Fetc
         writer.close()
         with contextlib.suppress(OSError, ssl.SSLError, TimeoutError):
             await asyncio.wait_for(writer.wait_closed(), 1.0)
+    return parse_http_response(url, data, options.max_bytes)
+
+
+def parse_http_response(url: str, data: bytes, max_bytes: int = MAX_POLICY_BYTES) -> FetchedPolicy:
+    """Status, content type and body of an HTTP/1.x response read to its end.
+
+    Raises:
+        PolicyFetchError: DATA is not an HTTP response, or its body is larger than MAX_BYTES.
+    """
     head, separator, body = data.partition(b"\r\n\r\n")
     if not separator:
-        raise _PolicyError("the server's answer is not HTTP")
+        raise PolicyFetchError("the server's answer is not HTTP")
     lines = head.decode("iso-8859-1").split("\r\n")
     parts = lines[0].split(" ", 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
-        raise _PolicyError(f"the server's answer is not HTTP: {lines[0][:80]!r}")
+    status = parts[1] if len(parts) > 1 else ""
+    if not parts[0].startswith("HTTP/") or not (status.isascii() and status.isdigit()):
+        raise PolicyFetchError(f"the server's answer is not HTTP: {lines[0][:80]!r}")
     headers = {
         name.strip().lower(): value.strip()
         for name, _, value in (line.partition(":") for line in lines[1:])
     }
-    if len(body) > options.max_bytes:
-        raise _PolicyError(f"the policy is larger than {options.max_bytes // 1024} KiB")
+    if len(body) > max_bytes:
+        raise PolicyFetchError(f"the policy is larger than {max_bytes // 1024} KiB")
     return FetchedPolicy(
         url,
-        status=int(parts[1]),
+        status=int(status),
         content_type=headers.get("content-type"),
         body=body.decode("utf-8", errors="replace"),
     )
+
+
+@functools.cache
+def _system_context() -> ssl.SSLContext:
+    """The system's CA store, loaded once (loading it costs tens of milliseconds)."""
+    return ssl.create_default_context()
 
 
 def parse_policy(text: str) -> Policy:

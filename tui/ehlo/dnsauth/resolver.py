@@ -1,34 +1,41 @@
 """The DNS resolver the checks use: a thin async wrapper over dnspython.
 
 It asks the system's nameservers or one given server (tests use a local nsd on a high port),
-with a timeout and retries, falls back to TCP when a UDP answer is truncated, sets the DO bit
-so a validating resolver reports the AD flag, follows CNAME chains a server left unfinished,
-and caches every answer per instance so that concurrent identical queries share one lookup.
+with a timeout and retries, and falls back to TCP when a UDP answer is truncated. It sets the
+AD bit (and DO for DNSSEC record types) so a validating resolver reports validation, follows
+CNAME chains a server left unfinished, and caches every answer per instance so that concurrent
+identical queries share one lookup.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
+import secrets
 import socket
+import struct
 from dataclasses import dataclass
 
-import dns.asyncquery
 import dns.exception
-import dns.flags
-import dns.message
 import dns.name
 import dns.rcode
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
-import dns.rrset
 
 from ehlo.dnsauth.answer import Answer, AnswerStatus
+from ehlo.dnsauth.transport import BadResponse, RawRecord, Response, exchange
 
 MAX_CNAME_HOPS = 8
+_RD = 0x0100
+_AD = 0x0020
+_DO = 0x8000
 EDNS_PAYLOAD = 1232
+DNSSEC_TYPES = frozenset(
+    {dns.rdatatype.DNSKEY, dns.rdatatype.DS, dns.rdatatype.TLSA, dns.rdatatype.RRSIG}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,20 @@ class _Outcome:
     authenticated: bool = False
     error: str | None = None
     pending_target: dns.name.Name | None = None
+
+
+def query_wire(qname: dns.name.Name, rdtype: int, dnssec_ok: bool = False) -> bytes:
+    """A recursive query for QNAME/RDTYPE with EDNS0, in wire form (RFC 1035 4.1, RFC 6891).
+
+    The AD bit asks a validating resolver to say whether it validated (RFC 6840 5.7); DO
+    (and with it RRSIGs in the answer) is set only when DNSSEC_OK is asked for.
+    """
+    header = struct.pack("!HHHHHH", secrets.randbits(16), _RD | _AD, 1, 0, 0, 1)
+    question = bytes(qname.to_wire() or b"") + struct.pack("!HH", rdtype, dns.rdataclass.IN)
+    opt = b"\x00" + struct.pack(
+        "!HHIH", dns.rdatatype.OPT, EDNS_PAYLOAD, _DO if dnssec_ok else 0, 0
+    )
+    return header + question + opt
 
 
 def parse_resolver_arg(value: str) -> tuple[str, int]:
@@ -91,6 +112,7 @@ def parse_resolver_arg(value: str) -> tuple[str, int]:
     return host, port
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_name(name: str) -> str:
     """NAME in lower-case A-label form without the trailing dot; raises ValueError if invalid."""
     text = name.strip().rstrip(".")
@@ -223,19 +245,16 @@ class DnsResolver:
     async def _ask(
         self, servers: tuple[str, ...], qname: dns.name.Name, rdtype: dns.rdatatype.RdataType
     ) -> _Outcome:
-        query = dns.message.make_query(
-            qname, rdtype, use_edns=0, want_dnssec=True, payload=EDNS_PAYLOAD
-        )
-        query.flags |= dns.flags.AD
+        wire = query_wire(qname, rdtype, dnssec_ok=rdtype in DNSSEC_TYPES)
         last = _Outcome("error", error="no nameserver")
         for attempt in range(self.retries + 1):
             for server in servers:
                 self.queries += 1
                 try:
-                    response, _ = await dns.asyncquery.udp_with_fallback(
-                        query, server, timeout=self.timeout, port=self.port
+                    response = await exchange(
+                        wire, qname, rdtype, server=server, port=self.port, timeout=self.timeout
                     )
-                except dns.exception.Timeout:
+                except (dns.exception.Timeout, TimeoutError):
                     last = _Outcome(
                         "timeout",
                         error=f"no answer from {self._where(server)} within {self.timeout:g} s"
@@ -247,7 +266,7 @@ class DnsResolver:
                         "error", error=f"cannot reach {self._where(server)}: {exc or type(exc)}"
                     )
                     continue
-                except dns.exception.DNSException as exc:
+                except (BadResponse, dns.exception.DNSException) as exc:
                     last = _Outcome("error", error=f"bad answer from {self._where(server)}: {exc}")
                     continue
                 outcome = self._interpret(response, qname, rdtype, server)
@@ -265,13 +284,13 @@ class DnsResolver:
 
     def _interpret(
         self,
-        response: dns.message.Message,
+        response: Response,
         qname: dns.name.Name,
         rdtype: dns.rdatatype.RdataType,
         server: str,
     ) -> _Outcome:
-        rcode = response.rcode()
-        authenticated = bool(response.flags & dns.flags.AD)
+        rcode = response.rcode
+        authenticated = response.authenticated
         if rcode == dns.rcode.SERVFAIL:
             return _Outcome("servfail", error=f"{self._where(server)} answered SERVFAIL")
         if rcode == dns.rcode.REFUSED:
@@ -282,37 +301,51 @@ class DnsResolver:
             )
         if rcode not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
             return _Outcome(
-                "error", error=f"{self._where(server)} answered {dns.rcode.to_text(rcode)}"
+                "error",
+                error=f"{self._where(server)} answered "
+                f"{dns.rcode.to_text(dns.rcode.Rcode.make(rcode))}",
             )
         current = qname
         for _ in range(MAX_CNAME_HOPS + 1):
-            rrset = _find(response, current, rdtype)
-            if rrset is not None:
-                records = tuple(record_text(rdata) for rdata in rrset)
-                return _Outcome("ok", records, authenticated)
+            found = response.records(current, rdtype)
+            if found:
+                texts = dict.fromkeys(_text(response, record, rdtype) for record in found)
+                return _Outcome("ok", tuple(texts), authenticated)
             if rdtype == dns.rdatatype.CNAME:
                 break
-            cname = _find(response, current, dns.rdatatype.CNAME)
-            if cname is None:
+            target = _cname_target(response, current)
+            if target is None:
                 break
-            current = next(iter(cname)).target
+            current = target
         else:
             return _Outcome("error", error=f"CNAME chain longer than {MAX_CNAME_HOPS} at {qname}")
         if rcode == dns.rcode.NXDOMAIN:
             return _Outcome("nxdomain", authenticated=authenticated)
-        if current != qname and not _has_soa(response):
+        if current != qname and dns.rdatatype.SOA not in response.authority_types:
             return _Outcome("ok", authenticated=authenticated, pending_target=current)
         return _Outcome("nodata", authenticated=authenticated)
 
 
-def _find(
-    response: dns.message.Message, name: dns.name.Name, rdtype: dns.rdatatype.RdataType
-) -> dns.rrset.RRset | None:
-    for rrset in response.answer:
-        if rrset.name == name and rrset.rdtype == rdtype and rrset.rdclass == dns.rdataclass.IN:
-            return rrset
+def _text(response: Response, record: RawRecord, rdtype: dns.rdatatype.RdataType) -> str:
+    """A record's text form; a malformed one keeps a raw form instead of failing the lookup."""
+    try:
+        return record_text(response.parse(record))
+    except dns.exception.DNSException:
+        return _raw_text(rdtype, response.raw(record))
+
+
+def _cname_target(response: Response, name: dns.name.Name) -> dns.name.Name | None:
+    for record in response.records(name, dns.rdatatype.CNAME):
+        try:
+            target: dns.name.Name = response.parse(record).target  # type: ignore[attr-defined]
+        except dns.exception.DNSException:
+            continue
+        return target
     return None
 
 
-def _has_soa(response: dns.message.Message) -> bool:
-    return any(rrset.rdtype == dns.rdatatype.SOA for rrset in response.authority)
+def _raw_text(rdtype: dns.rdatatype.RdataType, data: bytes) -> str:
+    """A malformed record's text: TLSA keeps its fields, anything else RFC 3597's generic form."""
+    if rdtype == dns.rdatatype.TLSA and len(data) >= 3:
+        return f"{data[0]} {data[1]} {data[2]} {data[3:].hex()}"
+    return f"\\# {len(data)} {data.hex()}"

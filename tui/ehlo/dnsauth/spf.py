@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from ehlo.dnsauth.answer import Resolver
 from ehlo.dnsauth.context import AuditContext
 from ehlo.dnsauth.result import CheckResult, CheckStatus
 from ehlo.dnsauth.spf_analysis import MAX_STRING_LENGTH, SpfAnalysis, analyse_spf
-from ehlo.dnsauth.spf_eval import (
-    SpfEvaluation,
-    SpfTraceStep,
-    check_host,
+from ehlo.dnsauth.spf_eval import check_host
+from ehlo.dnsauth.spf_lookup import (
+    ascii_domain,
+    domain_problem,
     lookup_record,
     parse_ip,
     sender_identity,
@@ -19,6 +20,7 @@ from ehlo.dnsauth.spf_eval import (
 )
 from ehlo.dnsauth.spf_macro import SpfSyntaxError
 from ehlo.dnsauth.spf_record import SpfResult, parse_record
+from ehlo.dnsauth.spf_trace import SpfEvaluation, SpfTraceStep, format_trace
 from ehlo.fixes import Fix, shell_join
 
 RESULT_STATUS: dict[SpfResult, CheckStatus] = {
@@ -114,17 +116,8 @@ def _fixes(
             )
         elif "'ptr" in warning:
             fixes.append(Fix("Replace ptr by the ip4:/ip6: networks or a: names of the senders."))
-    if (
-        evaluation is not None
-        and ip
-        and analysis.record
-        and evaluation.result
-        in (
-            "fail",
-            "softfail",
-            "neutral",
-        )
-    ):
+    unauthorised = evaluation is not None and evaluation.result in ("fail", "softfail", "neutral")
+    if unauthorised and ip and analysis.record:
         fixes.append(
             Fix(
                 f"If {ip} is allowed to send mail for {domain}, add it to the record.",
@@ -140,7 +133,7 @@ def _fixes(
             )
         )
     fixes.append(Fix(f"Look at the published record of {domain}.", _dig(domain)))
-    return fixes
+    return list(dict.fromkeys(fixes))
 
 
 def _trace_dicts(steps: tuple[SpfTraceStep, ...]) -> list[dict[str, Any]]:
@@ -175,6 +168,14 @@ def _status_and_summary(
     return "pass", f"SPF record found ({counts})"
 
 
+async def _check_helo(resolver: Resolver, ip: str, helo: str | None) -> SpfEvaluation | None:
+    """check_host() for the HELO identity (RFC 7208 2.3), when the HELO name is a domain."""
+    if not helo or domain_problem(helo) is not None:
+        return None
+    name = ascii_domain(helo)
+    return await check_host(resolver, ip, name, f"postmaster@{name}", name)
+
+
 async def check_spf(resolver: Resolver, context: AuditContext) -> CheckResult:
     """Analyse the SPF record tree of context.domain and, given an IP, evaluate check_host().
 
@@ -184,38 +185,46 @@ async def check_spf(resolver: Resolver, context: AuditContext) -> CheckResult:
 
     Returns:
         A CheckResult with details record, lookups, void_lookups, trace, warnings, errors, and
-        result/explanation when an IP was given.
+        result/explanation when an IP was given (and `helo`, the HELO identity's result, when
+        a HELO name was given too).
     """
-    domain = context.domain.strip().lower().rstrip(".")
+    domain = ascii_domain(context.domain)
+    message = domain_problem(context.domain)
     if context.ip is not None:
         try:
             parse_ip(context.ip)
         except ValueError:
             message = f"{context.ip!r} is not an IP address"
-            return CheckResult("spf", "error", message, {"record": None, "error": message})
-    if not valid_domain(domain):
-        message = f"{context.domain!r} is not a valid domain name"
+    if message is not None:
         return CheckResult("spf", "error", message, {"record": None, "error": message})
-    analysis = await analyse_spf(resolver, domain)
     evaluation: SpfEvaluation | None = None
-    if context.ip is not None and analysis.status != "temperror":
+    helo_evaluation: SpfEvaluation | None = None
+    if context.ip is None:
+        analysis = await analyse_spf(resolver, domain)
+    else:
         sender = context.sender or f"postmaster@{domain}"
-        if "@" in sender and sender.rpartition("@")[2].lower().rstrip(".") != domain:
+        if "@" in sender and ascii_domain(sender.rpartition("@")[2]) != domain:
             sender = f"{sender.rpartition('@')[0] or 'postmaster'}@{domain}"
-        evaluation = await check_host(resolver, context.ip, domain, sender, context.helo)
+        # The analysis fetches every term's records concurrently; the evaluation, which has to
+        # go term by term, then finds most answers already on their way.
+        analysis, evaluation, helo_evaluation = await asyncio.gather(
+            analyse_spf(resolver, domain),
+            check_host(resolver, context.ip, domain, sender, context.helo),
+            _check_helo(resolver, context.ip, context.helo),
+        )
     status, summary = _status_and_summary(domain, analysis, evaluation, context.ip)
     details: dict[str, Any] = {
         "record": analysis.record,
         "lookups": analysis.lookups,
         "void_lookups": analysis.void_lookups,
         "trace": _trace_dicts(evaluation.trace if evaluation else analysis.steps),
-        "analysis": _trace_dicts(analysis.steps),
         "warnings": list(analysis.warnings),
         "errors": list(analysis.errors),
         "problem": analysis.problem,
         "records": [{"domain": name, "record": text} for name, text in analysis.records],
     }
     if evaluation is not None:
+        details["analysis"] = _trace_dicts(analysis.steps)
         details.update(
             result=evaluation.result,
             explanation=evaluation.explanation,
@@ -224,6 +233,14 @@ async def check_spf(resolver: Resolver, context: AuditContext) -> CheckResult:
             evaluated_void_lookups=evaluation.void_lookups,
             result_problem=evaluation.problem,
         )
+    if helo_evaluation is not None:
+        details["helo"] = {
+            "name": ascii_domain(context.helo or ""),
+            "result": helo_evaluation.result,
+            "record": helo_evaluation.record,
+            "matched": helo_evaluation.matched,
+            "problem": helo_evaluation.problem,
+        }
     fixes = _fixes(domain, analysis, evaluation, context.ip)
     return CheckResult("spf", status, summary, details, tuple(fixes))
 
@@ -244,6 +261,7 @@ __all__ = [
     "analyse_spf",
     "check_host",
     "check_spf",
+    "format_trace",
     "lookup_record",
     "merged_record",
     "parse_ip",

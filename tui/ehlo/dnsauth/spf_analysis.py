@@ -7,16 +7,11 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from ehlo.dnsauth.answer import Answer, Resolver
-from ehlo.dnsauth.spf_eval import (
-    MAX_LOOKUP_TERMS,
-    MAX_NAMES_PER_TERM,
-    MAX_VOID_LOOKUPS,
-    SpfTraceStep,
-    lookup_record,
-    valid_domain,
-)
+from ehlo.dnsauth.spf_eval import MAX_LOOKUP_TERMS, MAX_NAMES_PER_TERM, MAX_VOID_LOOKUPS
+from ehlo.dnsauth.spf_lookup import ascii_domain, lookup_record, valid_domain
 from ehlo.dnsauth.spf_macro import Macro, MacroContext, SpfSyntaxError, Token, expand_domain
 from ehlo.dnsauth.spf_record import Mechanism, Modifier, SpfRecord, is_spf_record, parse_record
+from ehlo.dnsauth.spf_trace import SpfTraceStep
 
 RECOMMENDED_MAX_LENGTH = 450
 """Section 3.4: records should stay small enough for a 512-octet UDP answer."""
@@ -221,7 +216,7 @@ async def analyse_spf(resolver: Resolver, domain: str) -> SpfAnalysis:
     Returns:
         The analysis; `status` is set when the domain has no single usable record.
     """
-    domain = domain.lower().rstrip(".")
+    domain = ascii_domain(domain)
     found = await lookup_record(resolver, domain)
     if found.record is None:
         candidates = tuple(text for text in found.answer.records if is_spf_record(text))

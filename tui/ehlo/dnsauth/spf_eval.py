@@ -5,9 +5,18 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from ehlo.dnsauth.answer import Answer, Resolver
+from ehlo.dnsauth.spf_lookup import (
+    IpAddress,
+    RecordLookup,
+    ascii_domain,
+    lookup_record,
+    parse_ip,
+    sender_identity,
+    valid_domain,
+)
 from ehlo.dnsauth.spf_macro import (
     EXPLANATION_LETTERS,
     MacroContext,
@@ -18,82 +27,12 @@ from ehlo.dnsauth.spf_macro import (
     parse_macro_string,
     uses_letter,
 )
-from ehlo.dnsauth.spf_record import (
-    Mechanism,
-    SpfRecord,
-    SpfResult,
-    is_spf_record,
-    parse_record,
-)
+from ehlo.dnsauth.spf_record import Mechanism, SpfRecord, SpfResult, parse_record
+from ehlo.dnsauth.spf_trace import SpfEvaluation, SpfTraceStep, TraceOutcome
 
 MAX_LOOKUP_TERMS = 10
 MAX_VOID_LOOKUPS = 2
 MAX_NAMES_PER_TERM = 10
-
-IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-TraceOutcome = Literal["record", "match", "no-match", "error", "result", "cost"]
-"""`cost` marks the steps of a record-tree analysis (no IP), the others an evaluation."""
-
-
-@dataclass(frozen=True, slots=True)
-class SpfTraceStep:
-    """One step of an evaluation: a record fetched, a term evaluated, or a result."""
-
-    depth: int
-    domain: str
-    term: str
-    outcome: TraceOutcome
-    lookups: int = 0
-    """DNS queries this step sent."""
-    counted: bool = False
-    """Whether the term counts towards the limit of ten DNS-querying terms."""
-    void_lookups: int = 0
-    queries: tuple[str, ...] = ()
-    note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of a trace step."""
-        return {
-            "depth": self.depth,
-            "domain": self.domain,
-            "term": self.term,
-            "outcome": self.outcome,
-            "lookups": self.lookups,
-            "counted": self.counted,
-            "void_lookups": self.void_lookups,
-            "queries": list(self.queries),
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class SpfEvaluation:
-    """The outcome of check_host(): result, explanation, and how it was reached."""
-
-    result: SpfResult
-    explanation: str | None = None
-    trace: tuple[SpfTraceStep, ...] = ()
-    lookups: int = 0
-    """DNS-querying terms evaluated (the limit is ten)."""
-    void_lookups: int = 0
-    record: str | None = None
-    problem: str | None = None
-    """Why the result is permerror, temperror or none."""
-    matched: str | None = None
-    """The term that decided the result, when one matched."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of an evaluation."""
-        return {
-            "result": self.result,
-            "explanation": self.explanation,
-            "record": self.record,
-            "lookups": self.lookups,
-            "void_lookups": self.void_lookups,
-            "problem": self.problem,
-            "matched": self.matched,
-            "trace": [step.to_dict() for step in self.trace],
-        }
 
 
 class _Stop(Exception):
@@ -111,61 +50,6 @@ class _Outcome:
     explanation: str | None = None
     problem: str | None = None
     matched: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RecordLookup:
-    """The SPF record of a domain, or why there is none."""
-
-    answer: Answer
-    record: str | None
-    result: SpfResult | None
-    """`none`, `permerror` or `temperror` when no single record was found."""
-    problem: str | None = None
-
-
-def valid_domain(name: str) -> bool:
-    """Whether NAME can be a check_host() domain (section 4.3): an FQDN with sane labels."""
-    if name.endswith("."):
-        name = name[:-1]
-    if not name or len(name) > 253 or name.startswith("["):
-        return False
-    labels = name.split(".")
-    return len(labels) >= 2 and all(0 < len(label) <= 63 for label in labels)
-
-
-async def lookup_record(resolver: Resolver, domain: str) -> RecordLookup:
-    """Fetch DOMAIN's TXT records and select the SPF record (section 4.5)."""
-    answer = await resolver.resolve(domain, "TXT")
-    if answer.failed:
-        problem = f"TXT lookup for {domain} failed: {answer.error or answer.status}"
-        return RecordLookup(answer, None, "temperror", problem)
-    records = [text for text in answer.records if is_spf_record(text)]
-    if not records:
-        return RecordLookup(answer, None, "none", f"{domain} has no SPF record")
-    if len(records) > 1:
-        problem = f"{domain} has {len(records)} SPF records; exactly one is allowed"
-        return RecordLookup(answer, None, "permerror", problem)
-    return RecordLookup(answer, records[0], None)
-
-
-def sender_identity(mail_from: str, helo: str | None) -> tuple[str, str]:
-    """The (domain, sender) pair to check for a MAIL FROM, or for the HELO name when it is empty."""
-    if not mail_from:
-        name = helo or ""
-        return name, f"postmaster@{name}"
-    local, at, domain = mail_from.rpartition("@")
-    if not at:
-        return mail_from, f"postmaster@{mail_from}"
-    return domain, f"{local or 'postmaster'}@{domain}"
-
-
-def parse_ip(text: str) -> IpAddress:
-    """Parse a client IP; IPv4-mapped IPv6 addresses become IPv4 (section 5)."""
-    address = ipaddress.ip_address(text.strip().strip("[]"))
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
 
 
 class _Evaluator:
@@ -466,14 +350,16 @@ async def check_host(
         sender = f"postmaster@{sender or domain}"
     evaluator = _Evaluator(resolver, address, sender, helo or "")
     try:
-        outcome = await evaluator.check_host(domain, 0, (), explain=True)
+        outcome = await evaluator.check_host(ascii_domain(domain), 0, (), explain=True)
     except _Stop as stop:
         outcome = _Outcome(stop.result, problem=stop.problem)
         if evaluator.queries:
             evaluator.step(0, domain.lower(), "", "error", note=stop.problem)
-    trace = tuple(evaluator.trace)
-    if outcome.result in ("permerror", "temperror"):
-        trace = (*trace, SpfTraceStep(0, domain.lower(), "", "result", note=outcome.result))
+    reason = outcome.problem or (f"matched {outcome.matched}" if outcome.matched else "")
+    final = SpfTraceStep(
+        0, ascii_domain(domain), "", "result", note=f"{outcome.result}: {reason}".rstrip(": ")
+    )
+    trace = (*evaluator.trace, final)
     return SpfEvaluation(
         result=outcome.result,
         explanation=outcome.explanation,
@@ -486,13 +372,4 @@ async def check_host(
     )
 
 
-__all__ = [
-    "RecordLookup",
-    "SpfEvaluation",
-    "SpfTraceStep",
-    "check_host",
-    "lookup_record",
-    "parse_ip",
-    "sender_identity",
-    "valid_domain",
-]
+__all__ = ["RecordLookup", "SpfEvaluation", "SpfTraceStep", "check_host", "sender_identity"]
