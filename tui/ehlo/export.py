@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ehlo.fixes import shell_join
 from ehlo.smtp.events import (
@@ -25,7 +25,10 @@ from ehlo.smtp.events import (
 )
 from ehlo.smtp.options import ConnectOptions, Credentials
 from ehlo.smtp.reply import Reply
-from ehlo.smtp.tls import TlsFacts
+
+if TYPE_CHECKING:
+    from ehlo.smtp.tls import TlsFacts
+    from ehlo.smtp.transaction import DeliveryPlan
 
 Result = Literal["delivered", "stopped", "transient", "permanent", "error"]
 """How a transaction ended. `stopped`: ended early on purpose, everything accepted so far."""
@@ -114,7 +117,7 @@ def steps(events: Sequence[Event]) -> list[Step]:
     """Pair each sent line with the reply it got, in order (pipelined commands included)."""
     result: list[Step] = []
     waiting: list[Sent] = []
-    for index, event in enumerate(events):
+    for event in events:
         if isinstance(event, Sent):
             waiting.append(event)
         elif isinstance(event, Received):
@@ -127,9 +130,7 @@ def steps(events: Sequence[Event]) -> list[Step]:
             for sent in waiting:
                 result.append(Step(sent.stage, sent.line, None, _ms(sent.at, event.at)))
             waiting = []
-        if index == len(events) - 1:
-            for sent in waiting:
-                result.append(Step(sent.stage, sent.line, None, 0.0))
+    result.extend(Step(sent.stage, sent.line, None, 0.0) for sent in waiting)
     return result
 
 
@@ -146,6 +147,14 @@ def first_error(events: Sequence[Event]) -> ErrorEvent | None:
     return None
 
 
+def deciding_reply(events: Sequence[Event]) -> Received | None:
+    """The last reply to a command of the transaction proper (not QUIT, RSET, NOOP, HELP, VRFY)."""
+    for event in reversed(events):
+        if isinstance(event, Received) and event.stage not in _NOT_FINAL_STAGES:
+            return event
+    return None
+
+
 def classify(events: Sequence[Event]) -> Result:
     """How the transaction ended: the last reply that mattered decides, then errors.
 
@@ -153,13 +162,12 @@ def classify(events: Sequence[Event]) -> Result:
     (a 5xx EHLO followed by a successful HELO, or a refused opportunistic STARTTLS, are
     not last). Otherwise an error means `error`, an accepted message `delivered`, else `stopped`.
     """
-    last: Received | None = None
+    last = deciding_reply(events)
     delivered = False
     for event in events:
-        if isinstance(event, Received) and event.stage not in _NOT_FINAL_STAGES:
-            last = event
-            if event.stage in ("end-of-data", "bdat") and event.reply.reply_class == 2:
-                delivered = event.stage == "end-of-data" or _is_last_chunk(events, event)
+        accepted = isinstance(event, Received) and event.reply.reply_class == 2
+        if accepted and isinstance(event, Received) and event.stage in ("end-of-data", "bdat"):
+            delivered = event.stage == "end-of-data" or _is_last_chunk(events, event)
     if last is not None and last.reply.reply_class in (4, 5):
         return "transient" if last.reply.reply_class == 4 else "permanent"
     if first_error(events) is not None:
@@ -228,6 +236,7 @@ def to_json(
 
 
 _TIME_WIDTH = 11
+_INDENT = " " * _TIME_WIDTH
 
 
 def _time(ms: float | None) -> str:
@@ -236,10 +245,6 @@ def _time(ms: float | None) -> str:
         return " " * _TIME_WIDTH
     text = f"{ms:.1f} ms" if ms < 10_000 else f"{ms / 1000:.1f} s"
     return f"{text:>{_TIME_WIDTH - 2}}  "
-
-
-def _indent() -> str:
-    return " " * _TIME_WIDTH
 
 
 def describe_tls(facts: TlsFacts) -> list[str]:
@@ -261,10 +266,33 @@ def describe_tls(facts: TlsFacts) -> list[str]:
     return lines
 
 
+def printable(text: str) -> str:
+    """Text safe for a terminal: control characters (escape sequences from a hostile server,
+    stray CR or NUL) become visible `\\xNN` escapes."""
+    if text.isprintable():
+        return text
+    return "".join(
+        char
+        if char.isprintable() or char == "\t"
+        else f"\\x{ord(char):02x}"
+        if ord(char) < 0x100
+        else f"\\u{ord(char):04x}"
+        for char in text
+    )
+
+
 def format_event(
     event: Event, *, explain: Explain | None = None, previous_at: float | None = None
 ) -> list[str]:
-    """The human lines for one event (for printing a transcript as it happens)."""
+    """The human lines for one event (for printing a transcript as it happens).
+
+    Every line is made printable: server text can carry terminal escape sequences.
+    """
+    return [printable(line) for line in _event_lines(event, explain, previous_at)]
+
+
+def _event_lines(event: Event, explain: Explain | None, previous_at: float | None) -> list[str]:
+    """The lines of one event, as they are."""
     if isinstance(event, Connected):
         elapsed = _ms(previous_at, event.at) if previous_at is not None else None
         tls = " with TLS" if event.implicit_tls else ""
@@ -273,22 +301,22 @@ def format_event(
             f" from {_address(event.local)}"
         ]
     if isinstance(event, Sent):
-        return [f"{_indent()}-> {event.line}"]
+        return [f"{_INDENT}-> {event.line}"]
     if isinstance(event, Received):
         lines = event.reply.lines or ("(empty reply)",)
         out = [f"{_time(event.elapsed_ms)}<- {lines[0]}"]
-        out.extend(f"{_indent()}<- {line}" for line in lines[1:])
+        out.extend(f"{_INDENT}<- {line}" for line in lines[1:])
         text = (explain or basic_meaning)(event.reply, event.stage) or basic_meaning(event.reply)
-        out.append(f"{_indent()}   = {text}")
-        out.extend(f"{_indent()}   ! {problem}" for problem in event.reply.violations)
+        out.append(f"{_INDENT}   = {text}")
+        out.extend(f"{_INDENT}   ! {problem}" for problem in event.reply.violations)
         return out
     if isinstance(event, TlsUpgraded):
-        return [f"{_indent()}*  {line}" for line in describe_tls(event.facts)]
+        return [f"{_INDENT}*  {line}" for line in describe_tls(event.facts)]
     if isinstance(event, ProtocolViolation):
-        return [f"{_indent()}!  protocol violation ({event.stage}): {event.message}"]
+        return [f"{_INDENT}!  protocol violation ({event.stage}): {event.message}"]
     if isinstance(event, ErrorEvent):
-        return [f"{_indent()}x  {event.kind} error at {event.stage}: {event.message}"]
-    return [f"{_indent()}*  connection closed by {event.by}: {event.reason}"]
+        return [f"{_INDENT}x  {event.kind} error at {event.stage}: {event.message}"]
+    return [f"{_INDENT}*  connection closed by {event.by}: {event.reason}"]
 
 
 def to_text(
@@ -314,6 +342,16 @@ def _address(pair: tuple[str, int]) -> str:
 
 QuitAfter = Literal["connect", "ehlo", "tls", "auth", "mail", "rcpt", "data"]
 
+_QUIT_AFTER_OF_STEP: dict[str, QuitAfter] = {
+    "connect": "connect",
+    "ehlo": "ehlo",
+    "starttls": "tls",
+    "auth": "auth",
+    "mail": "mail",
+    "rcpt": "rcpt",
+    "data": "data",
+}
+
 _SWAKS_QUIT_AFTER: dict[str, str] = {
     "connect": "banner",
     "ehlo": "first-helo",
@@ -333,16 +371,32 @@ class CommandRequest:
     recipients: tuple[str, ...]
     credentials: Credentials | None = None
     data_file: str | None = None
+    """A message file (`-` for standard input)."""
+    message: bytes | None = None
+    """The message itself, when there is no file (as the app has it)."""
     subject: str | None = None
     body: str | None = None
     quit_after: QuitAfter | None = None
+
+    @classmethod
+    def from_plan(cls, options: ConnectOptions, plan: DeliveryPlan) -> CommandRequest:
+        """The request for a session's options and delivery plan (as the app holds them)."""
+        quit_after = _QUIT_AFTER_OF_STEP.get(plan.quit_after or "")
+        return cls(
+            options=options,
+            sender=plan.sender,
+            recipients=plan.recipients,
+            credentials=plan.credentials,
+            message=plan.message,
+            quit_after=quit_after,
+        )
 
 
 def swaks_command(request: CommandRequest, *, show_secrets: bool = False) -> str:
     """The swaks command line for the same transaction, shell-quoted, password redacted."""
     options = request.options
     words = ["swaks", "--server", options.host, "--port", str(options.port)]
-    words += ["--from", request.sender]
+    words += ["--from", request.sender or "<>"]
     words += ["--to", ",".join(request.recipients)]
     if options.helo:
         words += ["--ehlo", options.helo]
@@ -375,18 +429,28 @@ def swaks_command(request: CommandRequest, *, show_secrets: bool = False) -> str
         ]
         words += ["--auth-password", secret]
     if request.data_file:
-        words += ["--data", request.data_file]
+        words += [
+            "--data",
+            request.data_file if request.data_file == "-" else f"@{request.data_file}",
+        ]
+    elif request.message is not None:
+        words += ["--data", _swaks_literal(request.message.decode("utf-8", errors="replace"))]
     else:
         if request.subject is not None:
             words += ["--header", f"Subject: {request.subject}"]
         if request.body is not None:
-            words += ["--body", request.body]
+            words += ["--body", _swaks_literal(request.body)]
     swaks_stop = _SWAKS_QUIT_AFTER.get(request.quit_after or "")
     if swaks_stop:
         words += ["--quit-after", swaks_stop]
     timeout = options.timeouts.command
     words += ["--timeout", f"{timeout:g}"]
     return shell_join(words)
+
+
+def _swaks_literal(text: str) -> str:
+    """Text swaks takes literally: a leading `@` would make it a file name."""
+    return "@" + text if text.startswith("@") else text
 
 
 def openssl_command(options: ConnectOptions) -> str:

@@ -1,4 +1,4 @@
-"""Fixtures for `ehlo check` against real servers: Postfix, nsd, aiosmtpd."""
+"""Running `ehlo check` in tests, and the private Postfix fixture."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import pytest
 
 from tests.conftest import ehlo_env
-from tests.fixtures.nsd import nsd_server  # noqa: F401
 from tests.fixtures.postfix import PostfixServer, postfix_server  # noqa: F401
 
 TIMEOUT = 60

@@ -75,6 +75,8 @@ def _closed_port() -> int:
             "cannot read",
         ),
         (["127.0.0.1", "--from", "a@x.example", "--to", "b@y.example", "--bogus"], "--bogus"),
+        (["@example.com", "--quit-after", "connect", "--resolver", "[::1"], "--resolver"),
+        (["@example.com", "--quit-after", "connect", "--resolver", "ns:0"], "--resolver"),
     ],
 )
 def test_usage_errors_exit_64_without_prompting(args: list[str], fragment: str) -> None:
@@ -157,3 +159,32 @@ def test_help_lists_the_exit_codes() -> None:
     assert run.code == 0
     for fragment in ("--quit-after", "--password-env", "64 usage error", "@domain"):
         assert fragment in run.stdout
+
+
+def test_check_never_imports_textual_or_rich() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ehlo_env
+
+    port = _closed_port()
+    code = (
+        "import sys\n"
+        "from ehlo.cli import main\n"
+        "try:\n"
+        f"    main(['check', '127.0.0.1:{port}', '--from', 'a@x.example', '--to', 'b@y.example'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 3, exc.code\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=ehlo_env(),
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "LOADED []" in completed.stderr

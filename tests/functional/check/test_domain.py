@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 
 import pytest
 
-from tests.fixtures.nsd import NsdServer
+from tests.fixtures.nsd import NsdServer, start_nsd, stop_nsd
 from tests.fixtures.postfix import PostfixServer
 
 from .conftest import run_check
@@ -26,9 +26,14 @@ ZONES = {
 }
 
 
-@pytest.fixture
-def dns(nsd_server: Callable[[dict[str, str]], NsdServer]) -> NsdServer:
-    return nsd_server(ZONES)
+@pytest.fixture(scope="module")
+def dns(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NsdServer]:
+    """One nsd for this module's zones."""
+    process, server = start_nsd(tmp_path_factory.mktemp("nsd"), ZONES)
+    try:
+        yield server
+    finally:
+        stop_nsd(process)
 
 
 def _args(target: str, postfix: PostfixServer, dns: NsdServer, *extra: str) -> list[str]:

@@ -274,21 +274,20 @@ def test_json_shape(postfix: PostfixServer) -> None:
         assert reply["enhanced"] is None or reply["enhanced"].count(".") == 2
 
 
-def test_the_printed_swaks_command_runs(postfix: PostfixServer) -> None:
+@pytest.mark.parametrize("message", ["subject", "file"])
+def test_the_printed_swaks_command_runs(
+    postfix: PostfixServer, message: str, tmp_path: Path
+) -> None:
     import shlex
     import subprocess
 
-    args = [
-        postfix.target,
-        "--from",
-        SENDER,
-        "--to",
-        postfix.address("alice"),
-        "--tls",
-        "starttls",
-        "--subject",
-        "it's a test; $(true)",
-    ]
+    args = [postfix.target, "--from", SENDER, "--to", postfix.address("alice"), "--tls", "starttls"]
+    if message == "subject":
+        args += ["--subject", "it's a test; $(true)"]
+    else:
+        path = tmp_path / "it's here.eml"
+        path.write_text("Subject: it's a test; $(true)\r\n\r\nfrom a file\r\n")
+        args += ["--data", str(path)]
     printed = run_check(*args, "--no-verify", "--print-command", "swaks")
     assert printed.code == 0, printed.output
     words = shlex.split(printed.stdout)
@@ -297,3 +296,49 @@ def test_the_printed_swaks_command_runs(postfix: PostfixServer) -> None:
     assert swaks.returncode == 0, swaks.stdout + swaks.stderr
     assert "Subject: it's a test; $(true)" in swaks.stdout
     assert "250 2.0.0 Ok: queued" in swaks.stdout
+
+
+def test_implicit_tls(postfix: PostfixServer) -> None:
+    run = run_check(
+        f"{postfix.host}:{postfix.implicit_tls_port}", "--tls", "implicit", "--from", SENDER,
+        "--to", postfix.address("alice"), "--json", *_verified(postfix),
+    )  # fmt: skip
+    assert run.code == 0, run.output
+    document = run.json()
+    assert "STARTTLS" not in _sent(document)
+    tls = document["tls"]
+    assert isinstance(tls, dict) and tls["verified"] is True
+    assert document["result"] == "delivered"
+
+
+def test_plain_smtp_to_an_implicit_tls_port_fails_cleanly(postfix: PostfixServer) -> None:
+    run = run_check(
+        f"{postfix.host}:{postfix.implicit_tls_port}", "--tls", "none", "--quit-after", "ehlo",
+        "--timeout", "2",
+    )  # fmt: skip
+    assert run.code == 3, run.output
+    assert "Traceback" not in run.output
+    assert "result: error" in run.stdout
+
+
+def test_a_reader_that_goes_away_does_not_break_the_check(postfix: PostfixServer) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ehlo_env
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ehlo", "check", postfix.target, "--from", SENDER, "--to",
+         postfix.address("nobody"), "--no-verify"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=ehlo_env(),
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the first line, like `| head -0`
+    code = process.wait(timeout=60)
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    assert code == 2, errors
+    assert "Traceback" not in errors and "internal error" not in errors

@@ -316,3 +316,74 @@ def test_every_scenario_is_covered_here() -> None:
         "garbage",
     }
     assert tested == set(SCENARIOS)
+
+
+def test_given_certificate_verifies_against_its_ca(
+    start_sandbox: StartSandbox, tmp_path: pytest.TempPathFactory
+) -> None:
+    import trustme
+
+    authority = trustme.CA()
+    issued = authority.issue_cert("127.0.0.1", "localhost")
+    cert, key, ca = (f"{tmp_path}/{name}.pem" for name in ("cert", "key", "ca"))
+    issued.cert_chain_pems[0].write_to_path(cert)
+    issued.private_key_pem.write_to_path(key)
+    authority.cert_pem.write_to_path(ca)
+    sandbox = start_sandbox("happy", tls_cert=cert, tls_key=key)
+    assert sandbox.certificate_pem == issued.cert_chain_pems[0].bytes().decode()
+    command = [
+        sys.executable,
+        "-m",
+        "ehlo",
+        "check",
+        f"{sandbox.host}:{sandbox.port}",
+        "--tls",
+        "starttls",
+        "--ca-file",
+        ca,
+        "--from",
+        DEMO_SENDER,
+        "--to",
+        DEMO_MAILBOXES[0],
+        "--json",
+    ]
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, env=ehlo_env(), check=False
+    )
+    assert completed.returncode == DELIVERED, completed.stdout
+    report = json.loads(completed.stdout)
+    assert report["tls"]["verified"] is True
+    # Without the CA the same certificate is refused: exit 3.
+    refused = ehlo_check_verified(sandbox)
+    assert refused == NO_CONNECTION
+
+
+def ehlo_check_verified(sandbox: Sandbox) -> int:
+    command = [
+        sys.executable,
+        "-m",
+        "ehlo",
+        "check",
+        f"{sandbox.host}:{sandbox.port}",
+        "--tls",
+        "starttls",
+        "--from",
+        DEMO_SENDER,
+        "--to",
+        DEMO_MAILBOXES[0],
+    ]
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, env=ehlo_env(), check=False
+    )
+    return completed.returncode
+
+
+def test_tarpit_is_slow_but_a_patient_client_gets_through(start_sandbox: StartSandbox) -> None:
+    options = SandboxOptions(tarpit_banner_delay=0.5, tarpit_reply_delay=0.2)
+    sandbox = start_sandbox("tarpit", options=options)
+    run = ehlo_check(sandbox, "--timeout", "10")
+    assert run.exit_code == DELIVERED, run.report
+    banner = run.report["steps"][0]
+    assert banner["stage"] == "connect"
+    assert banner["elapsed_ms"] >= 450
+    assert all(step["elapsed_ms"] >= 150 for step in run.report["steps"][1:] if step["reply"])

@@ -142,3 +142,91 @@ async def test_async_context_manager_serves_and_stops() -> None:
         port = sandbox.port
     with pytest.raises(OSError):
         await asyncio.open_connection("127.0.0.1", port)
+
+
+def test_pipelined_commands_get_replies_in_order(start_sandbox: StartSandbox) -> None:
+    from tests.functional.sandbox.rawclient import RawClient
+
+    sandbox = start_sandbox()
+    client = RawClient(sandbox.host, sandbox.port)
+    client.reply()
+    client.command("EHLO client.test")
+    client.send(
+        f"MAIL FROM:<{DEMO_SENDER}>\r\nRCPT TO:<{DEMO_MAILBOXES[0]}>\r\n"
+        f"RCPT TO:<{DEMO_MAILBOXES[1]}>\r\nDATA"
+    )
+    replies = [client.reply() for _ in range(4)]
+    assert replies == [
+        b"250 2.1.0 Ok\r\n",
+        b"250 2.1.5 Ok\r\n",
+        b"250 2.1.5 Ok\r\n",
+        b"354 End data with <CR><LF>.<CR><LF>\r\n",
+    ]
+    assert client.command("Subject: p\r\n\r\npipelined\r\n.").startswith(b"250 2.0.0 ")
+
+
+def test_smtputf8_and_8bitmime_are_accepted_intact(start_sandbox: StartSandbox) -> None:
+    from tests.functional.sandbox.rawclient import RawClient
+
+    sandbox = start_sandbox()
+    client = RawClient(sandbox.host, sandbox.port)
+    client.reply()
+    client.command("EHLO client.test")
+    sender = "jürgen@bücher.example"
+    mail = client.command(f"MAIL FROM:<{sender}> SMTPUTF8 BODY=8BITMIME".encode())
+    assert mail == b"250 2.1.0 Ok\r\n"
+    assert client.command(f"RCPT TO:<{DEMO_MAILBOXES[0]}>") == b"250 2.1.5 Ok\r\n"
+    client.command("DATA")
+    body = "Subject: Grüße\r\n\r\nÄpfel und Birnen\r\n..leading dot\r\n".encode()
+    assert client.command(body + b".").startswith(b"250 2.0.0 ")
+    (kept,) = sandbox.store.snapshot()
+    assert kept.sender == sender
+    assert kept.data == "Subject: Grüße\r\n\r\nÄpfel und Birnen\r\n.leading dot\r\n".encode()
+
+
+def test_helo_client_gets_plain_replies_and_rset_clears(start_sandbox: StartSandbox) -> None:
+    from tests.functional.sandbox.rawclient import RawClient
+
+    sandbox = start_sandbox()
+    client = RawClient(sandbox.host, sandbox.port)
+    client.reply()
+    assert client.command("HELO old.client.test") == b"250 sandbox.ehlo.test\r\n"
+    assert client.command("DATA") == b"503 Error: need RCPT command\r\n"
+    assert client.command(f"MAIL FROM:<{DEMO_SENDER}>") == b"250 2.1.0 Ok\r\n"
+    assert client.command("RSET") == b"250 2.0.0 Ok\r\n"
+    assert client.command(f"RCPT TO:<{DEMO_MAILBOXES[0]}>") == b"503 Error: need MAIL command\r\n"
+
+
+def test_errors_after_ehlo_carry_enhanced_codes(start_sandbox: StartSandbox) -> None:
+    from tests.functional.sandbox.rawclient import RawClient
+
+    sandbox = start_sandbox()
+    client = RawClient(sandbox.host, sandbox.port)
+    client.reply()
+    client.command("EHLO client.test")
+    assert client.command("DATA") == b"503 5.5.1 Error: need RCPT command\r\n"
+    assert client.command("BDAT 10 LAST").startswith(b"500 5.5.2 ")
+    assert client.command("MAIL FROM:").startswith(b"501 5.5.4 Syntax: MAIL FROM:")
+    assert client.command("VRFY alice").startswith(b"252 2.0.0 ")
+
+
+def _has_ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback here")
+def test_listens_on_ipv6_loopback(start_sandbox: StartSandbox) -> None:
+    sandbox = start_sandbox(host="::1")
+    assert sandbox.address == f"[::1]:{sandbox.port}"
+    client = smtplib.SMTP("::1", sandbox.port, local_hostname="client.test", timeout=10)
+    client.starttls(context=insecure_context())
+    client.sendmail(DEMO_SENDER, [DEMO_MAILBOXES[0]], MESSAGE)
+    client.quit()
+    assert sandbox.store.snapshot()[0].peer == "::1"

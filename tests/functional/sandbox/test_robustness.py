@@ -142,6 +142,31 @@ async def test_disconnect_mid_data_leaves_the_server_serving() -> None:
         assert [m.sender for m in sandbox.store.snapshot()] == [DEMO_SENDER]
 
 
+def test_messages_in_flight_are_bounded_by_the_data_budget(start_sandbox: StartSandbox) -> None:
+    options = SandboxOptions(size_limit=100_000, data_memory_budget=250_000)
+    sandbox = start_sandbox(options=options)
+    clients = [RawClient(sandbox.host, sandbox.port) for _ in range(3)]
+    for client in clients:
+        client.reply()
+        client.command("EHLO client.test")
+        client.command(f"MAIL FROM:<{DEMO_SENDER}>")
+        client.command(f"RCPT TO:<{DEMO_MAILBOXES[0]}>")
+    assert clients[0].command("DATA").startswith(b"354 ")
+    assert clients[1].command("DATA").startswith(b"354 ")
+    assert clients[2].command("DATA") == b"452 4.3.1 Insufficient system storage\r\n"
+    assert clients[0].command("Subject: one\r\n\r\nbody\r\n.").startswith(b"250 2.0.0 ")
+    clients[1].close()  # vanishes mid-DATA: its reservation is released too
+    deadline = time.monotonic() + TIMEOUT
+    while (data := clients[2].command("DATA")).startswith(b"452 "):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert data.startswith(b"354 ")
+    assert clients[2].command("Subject: three\r\n\r\nbody\r\n.").startswith(b"250 2.0.0 ")
+    assert clients[0].command("MAIL FROM:<a@example.com>") == b"250 2.1.0 Ok\r\n"
+    assert clients[0].command(f"RCPT TO:<{DEMO_MAILBOXES[0]}>") == b"250 2.1.5 Ok\r\n"
+    assert clients[0].command("DATA").startswith(b"354 ")
+
+
 def test_idle_client_is_told_and_dropped(start_sandbox: StartSandbox) -> None:
     sandbox = start_sandbox(options=SandboxOptions(idle_timeout=0.5))
     client = RawClient(sandbox.host, sandbox.port)
@@ -161,7 +186,10 @@ def test_connections_over_the_limit_get_421(start_sandbox: StartSandbox) -> None
     )
     assert extra.closed_by_server()
     held[0].close()
-    time.sleep(0.2)
+    deadline = time.monotonic() + TIMEOUT
+    while sandbox.connection_count >= 3:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     again = RawClient(sandbox.host, sandbox.port)
     assert again.reply().startswith(b"220 ")
 

@@ -77,3 +77,18 @@ def test_every_quit_after_value_maps_to_an_engine_step() -> None:
 )
 def test_first_sentence(text: str, expected: str) -> None:
     assert first_sentence(text) == expected
+
+
+def test_a_defect_is_reported_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ehlo.commands import check_run
+
+    async def broken(request: CheckRequest) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(check_run, "_run", broken)
+    assert check_run.run(_request()) == 3
+    captured = capsys.readouterr()
+    assert "internal error (RuntimeError: boom)" in captured.err
+    assert "Traceback" not in captured.err

@@ -7,7 +7,7 @@ import shlex
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ehlo.export import (
@@ -317,6 +317,7 @@ def test_swaks_command_quotes_hostile_values() -> None:
     assert words[words.index("--quit-after") + 1] == "rcpt"
 
 
+@settings(deadline=None)
 @given(st.text(min_size=1, max_size=40), st.text(min_size=1, max_size=40))
 def test_swaks_command_round_trips_any_value(sender: str, secret: str) -> None:
     request = CommandRequest(
@@ -383,6 +384,7 @@ def transcripts(draw: st.DrawFn) -> list[Event]:
     return events
 
 
+@settings(deadline=None)
 @given(transcripts())
 def test_any_transcript_exports_without_error(events: list[Event]) -> None:
     result = classify(events)
@@ -395,3 +397,54 @@ def test_any_transcript_exports_without_error(events: list[Event]) -> None:
     assert sum(1 for step in steps(events) if step.sent is not None) == sum(
         1 for event in events if isinstance(event, Sent)
     )
+
+
+def test_swaks_message_sources() -> None:
+    options = ConnectOptions("mx.example.com", 25, tls="none")
+    base = {"options": options, "sender": "", "recipients": ("b@example.com",)}
+    from_file = shlex.split(swaks_command(CommandRequest(**base, data_file="/tmp/m.eml")))  # type: ignore[arg-type]
+    assert from_file[from_file.index("--data") + 1] == "@/tmp/m.eml"
+    assert from_file[from_file.index("--from") + 1] == "<>"
+    stdin = shlex.split(swaks_command(CommandRequest(**base, data_file="-")))  # type: ignore[arg-type]
+    assert stdin[stdin.index("--data") + 1] == "-"
+    literal = shlex.split(
+        swaks_command(CommandRequest(**base, message=b"Subject: x\r\n\r\nhi\r\n"))  # type: ignore[arg-type]
+    )
+    assert literal[literal.index("--data") + 1] == "Subject: x\r\n\r\nhi\r\n"
+    body = shlex.split(swaks_command(CommandRequest(**base, body="@not-a-file")))  # type: ignore[arg-type]
+    assert body[body.index("--body") + 1] == "@@not-a-file"
+
+
+def test_command_request_from_a_delivery_plan() -> None:
+    from ehlo.smtp.transaction import DeliveryPlan
+
+    options = ConnectOptions("mx.example.com", 587, tls="starttls")
+    plan = DeliveryPlan(
+        "a@example.org",
+        ("b@example.com",),
+        message=b"Subject: t\r\n\r\nx\r\n",
+        credentials=Credentials("PLAIN", "me", "sekret-42"),
+        quit_after="starttls",
+    )
+    request = CommandRequest.from_plan(options, plan)
+    assert request.quit_after == "tls" and request.message == plan.message
+    words = shlex.split(swaks_command(request))
+    assert words[words.index("--quit-after") + 1] == "helo"
+    assert "sekret-42" not in " ".join(words)
+
+
+def test_text_never_passes_terminal_escapes_through() -> None:
+    script = Script().connect().reply("connect", "220 \x1b]0;owned\x07 hi \x1b[2J\u202eevil")
+    script.error("ehlo", "protocol", "server said \x1b[31mred\r\x00")
+    text = to_text(script.events)
+    assert "\x1b" not in text and "\x07" not in text and "\x00" not in text
+    assert "\u202e" not in text and "\r" not in text
+    assert "\\x1b]0;owned\\x07" in text and "\\u202eevil" in text
+
+
+@settings(deadline=None)
+@given(st.text(max_size=60))
+def test_printable_output_for_any_reply_text(text: str) -> None:
+    script = Script().connect().reply("connect", "220 " + text)
+    for line in to_text(script.events).splitlines():
+        assert line.isprintable() or "\t" in line

@@ -19,23 +19,92 @@ with warnings.catch_warnings():
     import re._parser as sre_parser  # type: ignore[import-not-found]
 
 REASONS = frozenset(
-    "ok delivered userunknown mailboxfull suspend hasmoved hostunknown notaccept norelaying "
-    "rejected filtered authfailure securityerror failedstarttls requireptr blocked badreputation "
-    "ratelimited greylisted spamdetected virusdetected contenterror notcompliantrfc emailtoolarge "
-    "policyviolation syntaxerror systemerror systemfull networkerror expired mailererror "
-    "undefined".split()
+    {
+        "ok",
+        "delivered",
+        "userunknown",
+        "mailboxfull",
+        "suspend",
+        "hasmoved",
+        "hostunknown",
+        "notaccept",
+        "norelaying",
+        "rejected",
+        "filtered",
+        "authfailure",
+        "securityerror",
+        "failedstarttls",
+        "requireptr",
+        "blocked",
+        "badreputation",
+        "ratelimited",
+        "greylisted",
+        "spamdetected",
+        "virusdetected",
+        "contenterror",
+        "notcompliantrfc",
+        "emailtoolarge",
+        "policyviolation",
+        "syntaxerror",
+        "systemerror",
+        "systemfull",
+        "networkerror",
+        "expired",
+        "mailererror",
+        "undefined",
+    }
 )
 STAGES = frozenset(
-    "connect ehlo helo starttls auth mail rcpt data end-of-data bdat rset noop vrfy help quit "
-    "raw".split()
+    {
+        "connect",
+        "ehlo",
+        "helo",
+        "starttls",
+        "auth",
+        "mail",
+        "rcpt",
+        "data",
+        "end-of-data",
+        "bdat",
+        "rset",
+        "noop",
+        "vrfy",
+        "help",
+        "quit",
+        "raw",
+    }
 )
 PLACEHOLDERS = frozenset(
-    "host port domain mail_from_domain rcpt_domain ip reversed_ip helo dmarc_name sender "
-    "recipient".split()
+    {
+        "host",
+        "port",
+        "domain",
+        "mail_from_domain",
+        "rcpt_domain",
+        "ip",
+        "reversed_ip",
+        "helo",
+        "dmarc_name",
+        "sender",
+        "recipient",
+    }
 )
 KEYS = frozenset(
-    "id provider pattern reason codes enhanced stages retry meaning fixes url source "
-    "priority".split()
+    {
+        "id",
+        "provider",
+        "pattern",
+        "reason",
+        "codes",
+        "enhanced",
+        "stages",
+        "retry",
+        "meaning",
+        "fixes",
+        "url",
+        "source",
+        "priority",
+    }
 )
 ID_SYNTAX = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 ENHANCED_SYNTAX = re.compile(r"^[245xX]\.\d{1,3}\.\d{1,3}$")
@@ -44,8 +113,9 @@ MAX_BOUND = 1000
 """Largest allowed upper bound of a counted repeat such as `.{0,60}`."""
 
 ADVERSARIAL_SIZE = 50_000
-TIME_LIMIT = 0.25
-"""Seconds one search over 50 KB of adversarial text may take (linear patterns need ~1 ms)."""
+TIME_LIMIT = 0.5
+"""Seconds one search over 50 KB of adversarial text may take (linear patterns need ~1 ms;
+catastrophic backtracking on 50 KB takes minutes)."""
 
 
 @cache
@@ -87,21 +157,28 @@ def unbounded_is_safe(item: Any) -> bool:
     return False
 
 
+def nested_pattern(op: Any, value: Any) -> Any:
+    """The subpattern inside a group or a lookaround, if the node is one."""
+    if op is sre_constants.SUBPATTERN:
+        return value[-1]
+    if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+        return value[1]
+    return None
+
+
 def contains_repeat_or_branch(parsed: Any) -> bool:
     """Whether a subpattern holds a quantifier that repeats or an alternation."""
     for op, value in parsed:
         if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
-            low, high, inner = value
+            _low, high, inner = value
             if high > 1 or contains_repeat_or_branch(inner):
                 return True
         elif op is sre_constants.BRANCH:
             return True
-        elif op is sre_constants.SUBPATTERN and contains_repeat_or_branch(value[-1]):
-            return True
-        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and contains_repeat_or_branch(
-            value[1]
-        ):
-            return True
+        else:
+            nested = nested_pattern(op, value)
+            if nested is not None and contains_repeat_or_branch(nested):
+                return True
     return False
 
 
@@ -110,7 +187,7 @@ def backtracking_problems(parsed: Any) -> list[str]:
     problems: list[str] = []
     for op, value in parsed:
         if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
-            low, high, inner = value
+            _low, high, inner = value
             unbounded = high == sre_constants.MAXREPEAT
             if unbounded and not unbounded_is_safe(inner):
                 problems.append("unbounded repeat of more than one simple character")
@@ -136,7 +213,9 @@ def adversarial_texts(pattern: str) -> list[str]:
     words = re.sub(r"\\.|[\[\](){}?*+|^$.]", " ", pattern)
     seed = " ".join(words.split())[:40] or "a"
     fillers = ["a", " ", "a ", "5.7.1 ", "<x@y> ", "[192.0.2.1] ", "-", "\t\n", seed + " ", seed]
-    return [(filler * (ADVERSARIAL_SIZE // len(filler) + 1))[:ADVERSARIAL_SIZE] for filler in fillers]
+    return [
+        (filler * (ADVERSARIAL_SIZE // len(filler) + 1))[:ADVERSARIAL_SIZE] for filler in fillers
+    ]
 
 
 def test_there_are_enough_signatures() -> None:
@@ -182,8 +261,12 @@ def test_fix_commands_use_only_known_placeholders(signature_id: str) -> None:
         for match in PLACEHOLDER.finditer(command):
             before = command[: match.start()]
             after = command[match.end() :]
-            assert before == "" or before.endswith(" "), f"placeholder not a whole word: {command!r}"
-            assert after == "" or after.startswith(" "), f"placeholder not a whole word: {command!r}"
+            assert before == "" or before.endswith(" "), (
+                f"placeholder not a whole word: {command!r}"
+            )
+            assert after == "" or after.startswith(" "), (
+                f"placeholder not a whole word: {command!r}"
+            )
         assert "'" not in command and '"' not in command, "placeholders must not sit inside quotes"
 
 
@@ -201,10 +284,15 @@ def test_pattern_is_fast_on_adversarial_text(signature_id: str) -> None:
     pattern = by_id(signature_id)["pattern"]
     compiled = re.compile(pattern, re.IGNORECASE)
     for text in adversarial_texts(pattern):
-        started = time.perf_counter()
-        compiled.search(text)
-        elapsed = time.perf_counter() - started
+        elapsed = min(search_time(compiled, text) for _ in range(3))
         assert elapsed < TIME_LIMIT, f"{elapsed:.3f}s on {text[:30]!r}..."
+
+
+def search_time(compiled: re.Pattern[str], text: str) -> float:
+    """Seconds one search takes (the best of several runs hides load from other processes)."""
+    started = time.perf_counter()
+    compiled.search(text)
+    return time.perf_counter() - started
 
 
 def test_no_two_signatures_are_identical() -> None:

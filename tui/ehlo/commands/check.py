@@ -84,6 +84,8 @@ def _address(value: str | None, option: str) -> str | None:
         return None
     if any(char in value for char in "\r\n\0") or any(char.isspace() for char in value):
         _fail_usage(f"{option}: {value!r} contains spaces or line breaks")
+    if value.lower() == "postmaster":  # RFC 5321 4.5.1: the one address without a domain
+        return value
     if value and ("@" not in value or value.startswith("@") or value.endswith("@")):
         _fail_usage(f"{option}: {value!r} is not an address like user@example.com")
     return value
@@ -127,6 +129,13 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     timeout: float | None = params["timeout"]
     if timeout is not None and not 0 < timeout <= 3600:
         _fail_usage("--timeout must be between 0 and 3600 seconds")
+    if params["resolver"] is not None:
+        from ehlo.dnsauth.resolver import parse_resolver_arg
+
+        try:
+            parse_resolver_arg(params["resolver"])
+        except ValueError as exc:
+            raise click.UsageError(f"--resolver: {exc}") from None
     tls: str = params["tls"]
     if params["port"] is not None and target.port is not None:
         _fail_usage("give the port either in TARGET or with --port, not both")
@@ -185,7 +194,12 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     help="Verify against this CA bundle (PEM) instead of the system's.",
 )
 @click.option("--server-name", metavar="NAME", help="Name for SNI and certificate checks.")
-@click.option("--port", type=click.IntRange(1, 65535), help="Port (default 25, 465 for implicit).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    metavar="P",
+    help="Port (default 25; 465 for implicit).",
+)
 @click.option("-4", "ipv4", is_flag=True, help="Connect over IPv4 only.")
 @click.option("-6", "ipv6", is_flag=True, help="Connect over IPv6 only.")
 @click.option(
@@ -194,7 +208,12 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     help="DNS server for @domain targets (default: the system's).",
 )
 @click.option("--helo", metavar="NAME", help="Name to send in EHLO/HELO.")
-@click.option("--auth", type=click.Choice(MECHANISMS, case_sensitive=False), help="SASL mechanism.")
+@click.option(
+    "--auth",
+    type=click.Choice(MECHANISMS, case_sensitive=False),
+    metavar="[PLAIN|LOGIN|CRAM-MD5|XOAUTH2]",
+    help="Authenticate with this SASL mechanism.",
+)
 @click.option("--user", metavar="U", help="User name for --auth.")
 @click.option("--password-env", metavar="VAR", help="Read the password (or token) from $VAR.")
 @click.option(

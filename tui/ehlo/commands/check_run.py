@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from ehlo.export import (
     Result,
     basic_meaning,
     classify,
+    deciding_reply,
     first_error,
     format_event,
     openssl_command,
@@ -94,15 +96,27 @@ class Printer:
         self.previous_at: float | None = time.time()
 
     def line(self, text: str) -> None:
-        if self.enabled:
+        if not self.enabled:
+            return
+        try:
             sys.stdout.write(text + "\n")
             sys.stdout.flush()
+        except BrokenPipeError:  # the reader went away (`| head`): finish quietly
+            self.enabled = False
+            _silence_stdout()
 
     def event(self, event: Event) -> None:
         if self.enabled:
             for text in format_event(event, explain=self.explain, previous_at=self.previous_at):
                 self.line(text)
         self.previous_at = event.at
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null so that nothing fails when flushing at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _never_reached_server(events: Sequence[Event]) -> bool:
@@ -162,7 +176,7 @@ def _generated_message(request: CheckRequest) -> bytes | None:
 def _summary(result: Result, events: Sequence[Event], elapsed_ms: float) -> str:
     """The closing line of the text output."""
     code = EXIT_CODES[result]
-    last = _last_negative(events)
+    last = deciding_reply(events)
     error = first_error(events)
     if result == "delivered":
         text = "delivered: the server accepted the message"
@@ -179,22 +193,13 @@ def _summary(result: Result, events: Sequence[Event], elapsed_ms: float) -> str:
     return f"result: {text} (exit {code}, {elapsed_ms:.0f} ms)"
 
 
-def _last_negative(events: Sequence[Event]) -> Received | None:
-    """The last 4xx/5xx reply."""
-    for event in reversed(events):
-        if isinstance(event, Received) and event.reply.reply_class in (4, 5):
-            return event
-    return None
-
-
 async def _run(request: CheckRequest) -> int:
     started = time.time()
     printer = Printer(not request.as_json, None if request.as_json else explainer())
     try:
         endpoints = await _endpoints(request)
-    except (TargetError, ValueError) as exc:
-        message = exc.message if isinstance(exc, TargetError) else str(exc)
-        return _report_unresolved(request, message, printer)
+    except TargetError as exc:
+        return _report_unresolved(request, exc.message, printer)
     events: list[Event] = []
     attempts: list[dict[str, object]] = []
     for index, endpoint in enumerate(endpoints):
@@ -218,10 +223,19 @@ async def _run(request: CheckRequest) -> int:
         document = to_json(events, target=request.target.text, result=result)
         if request.target.kind == "domain":
             document["attempts"] = attempts
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        _write(json.dumps(document, indent=2))
     else:
         printer.line(_summary(result, events, (time.time() - started) * 1000))
     return EXIT_CODES[result]
+
+
+def _write(text: str) -> None:
+    """Print text, quietly giving up when the reader has gone away."""
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
 
 
 def _describe(endpoint: Endpoint) -> str:
@@ -236,7 +250,7 @@ def _report_unresolved(request: CheckRequest, message: str, printer: Printer) ->
     if request.as_json:
         error = ErrorEvent(time.time(), "connect", "resolve", message)
         document = to_json([], target=request.target.text, result="error", error=error)
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        _write(json.dumps(document, indent=2))
     else:
         sys.stderr.write(f"ehlo check: {message}\n")
     return EXIT_CODES["error"]
@@ -244,4 +258,13 @@ def _report_unresolved(request: CheckRequest, message: str, printer: Printer) ->
 
 def run(request: CheckRequest) -> int:
     """Run the check; returns the exit code."""
-    return asyncio.run(_run(request))
+    try:
+        return asyncio.run(_run(request))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # a defect, not bad input: say so without a traceback
+        sys.stdout.flush()
+        sys.stderr.write(
+            f"ehlo check: internal error ({type(exc).__name__}: {exc}); please report it\n"
+        )
+        return EXIT_CODES["error"]

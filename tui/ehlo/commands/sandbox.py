@@ -121,10 +121,13 @@ async def _serve(sandbox: Sandbox) -> None:
     epilog=EPILOG,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, metavar="ADDR", help="Address to listen on."
+)
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
+    metavar="PORT",
     default=2525,
     show_default=True,
     help="SMTP port; 0 picks a free one.",
@@ -147,11 +150,13 @@ async def _serve(sandbox: Sandbox) -> None:
 @click.option(
     "--implicit-tls-port",
     type=click.IntRange(0, 65535),
+    metavar="PORT",
     help="Also listen with implicit TLS (SMTPS) on this port; 0 picks a free one.",
 )
 @click.option(
     "--greylist-delay",
     type=click.FloatRange(min=0),
+    metavar="SECONDS",
     default=SandboxOptions().greylist_delay,
     show_default=True,
     help="Seconds before the greylist scenario accepts a retry.",

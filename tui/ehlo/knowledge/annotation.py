@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from ehlo.knowledge.extract import extract
 from ehlo.knowledge.fill import fill_fixes, placeholder_values
-from ehlo.knowledge.heuristics import heuristic_index
 from ehlo.knowledge.loader import CodeRule, Knowledge, knowledge
 from ehlo.knowledge.matcher import Candidate, make_candidate
 from ehlo.knowledge.model import DNS_CHECK_IDS, Annotation, Reason, ReplyClass, Signature
@@ -36,6 +35,19 @@ DELIVERED_WORDING = re.compile(
     r"queued|accepted for delivery|message accepted|mail accepted|ok id=|\bsaved\b|delivered|"
     r"message received|\bid=|requested mail action okay, completed",
     re.IGNORECASE,
+)
+TEMPORARY_WORDING = re.compile(
+    r"temporar(?:il)?y (?:blocked|blacklisted|banned|deferred|rate.limited|suspended|locked|"
+    r"rejected|refused|restricted|throttled)|rate.limited|try again (?:later|in \d)",
+    re.IGNORECASE,
+)
+LIFTING_REASONS = frozenset(
+    {"blocked", "badreputation", "ratelimited", "policyviolation", "spamdetected", "filtered"}
+)
+"""Refusals that can lift by themselves when the server says they are temporary."""
+GREETING_STAGES = frozenset({"connect", "ehlo", "helo"})
+CLIENT_REFUSALS = frozenset(
+    {"spamdetected", "policyviolation", "filtered", "rejected", "userunknown"}
 )
 AUTH_CODES = frozenset({"5.6", "7.8", "7.9", "7.10", "7.11", "7.12", "7.13", "7.14"})
 AUTH_STAGES = frozenset({"auth", "ehlo", "mail", None})
@@ -201,7 +213,7 @@ def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) ->
     if signature is not None:
         return _Verdict(signature.reason, RANK_SIGNATURE + signature.priority, signature)
     verdicts: list[_Verdict] = []
-    for rule in heuristic_index().iterate(candidate):
+    for rule in base.wording.iterate(candidate):
         if rule.reason == "greylisted" and class_digit == 5:
             continue
         verdicts.append(_Verdict(rule.reason, rule.priority))
@@ -229,9 +241,17 @@ def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) ->
     if not verdicts:
         return _Verdict("undefined", 0)
     best = max(verdicts, key=lambda v: v.rank)
+    if class_digit == 5 and candidate.stage in GREETING_STAGES and best.reason in CLIENT_REFUSALS:
+        # Refused for good before any envelope or content was sent: the client itself is.
+        best = _Verdict("blocked", best.rank, rule=best.rule)
     if best.rule is None and code_rule is not None and code_rule.reason == best.reason:
         best = _Verdict(best.reason, best.rank, rule=code_rule)
     return best
+
+
+def _says_temporary(text: str) -> bool:
+    """Whether a transient refusal says itself that it lifts by itself."""
+    return TEMPORARY_WORDING.search(text) is not None
 
 
 def _auth_only(enhanced: str) -> bool:
@@ -277,6 +297,13 @@ def _build(
         advice = "Nothing to retry: the server waits for the client's next line."
     if failure and reason is not None:
         retry = reason.retry_transient if reply_class == "transient" else reason.retry_permanent
+        if (
+            reply_class == "transient"
+            and not retry
+            and verdict.reason in LIFTING_REASONS
+            and _says_temporary(text)
+        ):
+            retry = True
         if signature is not None and signature.retry is not None:
             retry = signature.retry
         elif verdict.rule is not None and verdict.rule.retry is not None:

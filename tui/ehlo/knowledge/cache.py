@@ -7,15 +7,15 @@ modification times, in the user's cache directory. Any problem simply disables t
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-CACHE_VERSION = 3
+CACHE_VERSION = 5
 
 
 def cache_dir() -> Path | None:
@@ -36,15 +36,19 @@ def cache_dir() -> Path | None:
 
 
 def _fingerprint(paths: Sequence[Path], salt: str) -> str:
-    digest = hashlib.sha256(f"v{CACHE_VERSION} {sys.version_info[:2]} {salt}".encode())
+    parts = [f"v{CACHE_VERSION} {sys.version_info[:2]} {salt}"]
     for path in paths:
         try:
             stat = path.stat()
         except OSError:
-            digest.update(f"{path}:missing".encode())
+            parts.append(f"{path}:missing")
             continue
-        digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()[:24]
+        parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def _short(text: str) -> str:
+    return f"{zlib.crc32(text.encode()):08x}"
 
 
 def cached_documents(
@@ -54,7 +58,7 @@ def cached_documents(
     directory = cache_dir()
     if directory is None or not paths:
         return build()
-    place = hashlib.sha256(str(paths[0].parent).encode()).hexdigest()[:16]
+    place = _short(str(paths[0].parent))
     target = directory / f"knowledge-{place}.marshal"
     fingerprint = _fingerprint(paths, salt)
     try:
@@ -81,9 +85,7 @@ def cached_value(name: str, key: str, build: Callable[[], Any]) -> Any:
     directory = cache_dir()
     if directory is None:
         return build()
-    fingerprint = hashlib.sha256(
-        f"v{CACHE_VERSION} {sys.version_info[:2]} {key}".encode()
-    ).hexdigest()
+    fingerprint = f"v{CACHE_VERSION} {sys.version_info[:2]} {key}"
     target = directory / f"{name}.marshal"
     try:
         loaded = marshal.loads(target.read_bytes())

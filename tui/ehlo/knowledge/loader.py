@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -11,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from ehlo.knowledge.cache import cached_documents
-from ehlo.knowledge.matcher import PLANNER_VERSION, PatternIndex, plan_entries
+from ehlo.knowledge.matcher import (
+    PLANNER_VERSION,
+    PatternIndex,
+    plan_alternatives,
+    plan_entries,
+    word_start,
+)
 from ehlo.knowledge.model import (
     ACTORS,
     DNS_CHECK_IDS,
@@ -26,7 +31,13 @@ from ehlo.knowledge.model import (
 )
 from ehlo.paths import reference_dir
 
-FILES = ("basic-codes.toml", "enhanced-codes.toml", "reasons.toml", "signatures.toml")
+FILES = (
+    "basic-codes.toml",
+    "enhanced-codes.toml",
+    "reasons.toml",
+    "signatures.toml",
+    "wording.toml",
+)
 
 ENHANCED_FORM = re.compile(r"^[245xX]\.\d{1,3}\.\d{1,3}$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -84,10 +95,13 @@ class Knowledge:
     reasons: Mapping[str, Reason]
     signatures: tuple[Signature, ...]
     index: PatternIndex
+    wording: PatternIndex
     problems: tuple[str, ...] = field(default=())
 
 
 def _read_documents(directory: Path) -> dict[str, Any]:
+    import tomllib
+
     documents: dict[str, Any] = {}
     for name in FILES:
         path = directory / name
@@ -101,7 +115,24 @@ def _read_documents(directory: Path) -> dict[str, Any]:
     signatures = documents["signatures.toml"].get("signature", [])
     plans = plan_entries([str(entry.get("pattern", "")) for entry in signatures])
     documents["_plans"] = plans
+    documents["_pattern_errors"] = [_compile_error(entry.get("pattern")) for entry in signatures]
+    rules = documents["wording.toml"].get("rule", [])
+    documents["_wording_errors"] = [
+        _compile_error("|".join(str(p) for p in rule.get("patterns", []))) for rule in rules
+    ]
+    documents["_wording_plans"] = plan_alternatives(
+        [[word_start(str(p)) for p in rule.get("patterns", [])] for rule in rules]
+    )
     return documents
+
+
+def _compile_error(pattern: Any) -> str:
+    """Why a pattern does not compile ("" when it does); checked once, when the cache is built."""
+    try:
+        re.compile(str(pattern), re.IGNORECASE)
+    except (re.error, RecursionError, OverflowError, ValueError) as exc:
+        return str(exc) or type(exc).__name__
+    return ""
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -214,6 +245,7 @@ def _enhanced(document: Mapping[str, Any], problems: list[str]) -> tuple[
                 reason=str(reason),
                 reason_transient=entry.get("reason_transient"),
                 specific=bool(entry.get("specific", True)),
+                retry=entry.get("retry"),
             )
     ranges: list[VendorRange] = []
     for entry in document.get("range", []):
@@ -272,7 +304,7 @@ def _reasons(document: Mapping[str, Any], problems: list[str]) -> dict[str, Reas
 
 
 def _signatures(
-    document: Mapping[str, Any], plans: list[Any], problems: list[str]
+    document: Mapping[str, Any], plans: list[Any], errors: list[str], problems: list[str]
 ) -> tuple[list[Signature], list[Any]]:
     signatures: list[Signature] = []
     kept: list[Any] = []
@@ -299,7 +331,8 @@ def _signatures(
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"{where}: missing or malformed field ({exc})")
             continue
-        entry_problems = _signature_problems(signature, seen)
+        error = errors[position] if position < len(errors) else _compile_error(signature.pattern)
+        entry_problems = _signature_problems(signature, seen, error)
         seen.add(signature.id)
         if entry_problems:
             problems.extend(f"{where}: {p}" for p in entry_problems)
@@ -309,7 +342,7 @@ def _signatures(
     return signatures, kept
 
 
-def _signature_problems(signature: Signature, seen: set[str]) -> list[str]:
+def _signature_problems(signature: Signature, seen: set[str], compile_error: str) -> list[str]:
     problems: list[str] = []
     if signature.id in seen:
         problems.append("duplicate id")
@@ -317,10 +350,8 @@ def _signature_problems(signature: Signature, seen: set[str]) -> list[str]:
         problems.append(f"unknown reason {signature.reason}")
     if not signature.source:
         problems.append("source is required")
-    try:
-        re.compile(signature.pattern, re.IGNORECASE)
-    except re.error as exc:
-        problems.append(f"pattern does not compile: {exc}")
+    if compile_error:
+        problems.append(f"pattern does not compile: {compile_error}")
     problems.extend(
         f"bad enhanced code {c}" for c in signature.enhanced if not ENHANCED_FORM.match(c)
     )
@@ -332,6 +363,38 @@ def _signature_problems(signature: Signature, seen: set[str]) -> list[str]:
     if signature.retry is not None and not isinstance(signature.retry, bool):
         problems.append("retry must be true or false")
     return problems
+
+
+def _wording(
+    document: Mapping[str, Any], plans: list[Any], errors: list[str], problems: list[str]
+) -> PatternIndex:
+    rules: list[Signature] = []
+    kept: list[Any] = []
+    for position, entry in enumerate(document.get("rule", [])):
+        where = f"wording.toml rule {position + 1}"
+        try:
+            patterns = [str(p) for p in entry["patterns"]]
+            rule = Signature(
+                id=f"wording-{position + 1}-{entry['reason']}",
+                provider="",
+                pattern="|".join(patterns),
+                reason=str(entry["reason"]),
+                source="reference/wording.toml",
+                codes=tuple(int(c) for c in entry.get("codes", [])),
+                enhanced=tuple(str(c).lower() for c in entry.get("enhanced", [])),
+                priority=int(entry["strength"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(f"{where}: missing or malformed field ({exc})")
+            continue
+        error = errors[position] if position < len(errors) else _compile_error(rule.pattern)
+        entry_problems = _signature_problems(rule, set(), error)
+        if entry_problems:
+            problems.extend(f"{where}: {p}" for p in entry_problems)
+            continue
+        rules.append(rule)
+        kept.append(plans[position] if position < len(plans) else [[rule.pattern, []]])
+    return PatternIndex(rules, kept)
 
 
 def build(directory: Path) -> Knowledge:
@@ -348,7 +411,10 @@ def build(directory: Path) -> Knowledge:
     enhanced, enhanced_rules, ranges = _enhanced(enhanced_doc, problems)
     reasons = _reasons(documents.get("reasons.toml", {}), problems)
     signatures, plans = _signatures(
-        documents.get("signatures.toml", {}), documents.get("_plans", []), problems
+        documents.get("signatures.toml", {}),
+        documents.get("_plans", []),
+        documents.get("_pattern_errors", []),
+        problems,
     )
     return Knowledge(
         basic=basic,
@@ -363,6 +429,12 @@ def build(directory: Path) -> Knowledge:
         reasons=reasons,
         signatures=tuple(signatures),
         index=PatternIndex(signatures, plans),
+        wording=_wording(
+            documents.get("wording.toml", {}),
+            documents.get("_wording_plans", []),
+            documents.get("_wording_errors", []),
+            problems,
+        ),
         problems=tuple(problems),
     )
 

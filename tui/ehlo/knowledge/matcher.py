@@ -14,22 +14,29 @@ import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from ehlo.knowledge.model import Signature
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    try:
-        import re._constants as _sre  # type: ignore[import-not-found,unused-ignore]
-        import re._parser as _sre_parse  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # pragma: no cover - Python < 3.11 layout
-        import sre_constants as _sre  # type: ignore[no-redef,unused-ignore]
-        import sre_parse as _sre_parse  # type: ignore[no-redef,unused-ignore]
+
+@cache
+def _sre_modules() -> tuple[Any, Any]:
+    """The regex parser's constants and parser (imported only when plans are built)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            import re._constants as constants  # type: ignore[import-not-found,unused-ignore]
+            import re._parser as parser  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:  # pragma: no cover - Python < 3.11 layout
+            import sre_constants as constants  # type: ignore[no-redef,unused-ignore]
+            import sre_parse as parser  # type: ignore[no-redef,unused-ignore]
+    return constants, parser
+
 
 WORD = re.compile(r"\w+")
-PREFIX = 4
-PLANNER_VERSION = 2
+PREFIX = 5
+PLANNER_VERSION = 3
 """Bump when the pre-filter plan changes, so cached plans are rebuilt."""
 """Prefix anchors are indexed by their first PREFIX (or 3) characters."""
 
@@ -79,14 +86,19 @@ COMMON_WORDS = frozenset(
         "you",
         "your",
         "mail",
+        "mailbox",
         "message",
+        "messages",
         "email",
         "e",
         "address",
         "sender",
         "recipient",
+        "recipients",
         "user",
+        "users",
         "rejected",
+        "reject",
         "denied",
         "access",
         "smtp",
@@ -102,6 +114,37 @@ COMMON_WORDS = frozenset(
         "service",
         "command",
         "temporarily",
+        "information",
+        "visit",
+        "see",
+        "more",
+        "help",
+        "https",
+        "http",
+        "www",
+        "com",
+        "net",
+        "org",
+        "support",
+        "delivery",
+        "deliver",
+        "failed",
+        "account",
+        "policy",
+        "unknown",
+        "invalid",
+        "blocked",
+        "sent",
+        "send",
+        "sending",
+        "no",
+        "does",
+        "exist",
+        "found",
+        "valid",
+        "learn",
+        "go",
+        "mx",
     ]
 )
 """Words found in most replies: poor pre-filter anchors."""
@@ -113,51 +156,59 @@ def _is_word_char(char: str) -> bool:
 
 def _non_word_set(items: Any) -> bool:
     """Whether a character class `[...]` only holds non-word characters."""
+    sre = _sre_modules()[0]
     for op, value in items:
-        if op is _sre.LITERAL:
+        if op is sre.LITERAL:
             if _is_word_char(chr(value)):
                 return False
-        elif op is _sre.CATEGORY:
-            if value not in (_sre.CATEGORY_SPACE, _sre.CATEGORY_NOT_WORD):
+        elif op is sre.CATEGORY:
+            if value not in (sre.CATEGORY_SPACE, sre.CATEGORY_NOT_WORD):
                 return False
         else:
             return False
     return True
 
 
-def _leading_run(branch: Any) -> str:
-    """The literal word characters a branch of an alternation starts with."""
+def _leading_run(branch: Any) -> tuple[str, str]:
+    """The literal word characters a branch of an alternation starts with, and what follows
+    them: "sep" (a non-word character), "end" (the branch ends) or "other"."""
+    sre = _sre_modules()[0]
     run: list[str] = []
+    after = "end"
     for op, value in branch:
-        if op is not _sre.LITERAL or not _is_word_char(chr(value)):
-            break
-        run.append(chr(value))
-    return "".join(run).lower()
+        if op is sre.LITERAL and _is_word_char(chr(value)):
+            run.append(chr(value))
+            continue
+        bounding = (op is sre.LITERAL) or (op is sre.IN and _non_word_set(value))
+        after = "sep" if bounding else "other"
+        break
+    return "".join(run).lower(), after
 
 
 def _tokens(parsed: Any) -> list[tuple[str, Any]]:
     """The pattern's top-level sequence: ("char", c), ("lit", c), ("sep", ""), ("alt", runs),
     ("other", "")."""
+    sre = _sre_modules()[0]
     tokens: list[tuple[str, Any]] = []
     for op, value in parsed:
-        if op is _sre.LITERAL:
+        if op is sre.LITERAL:
             char = chr(value)
             tokens.append(("char", char) if _is_word_char(char) else ("lit", char))
-        elif op is _sre.SUBPATTERN:
+        elif op is sre.SUBPATTERN:
             inner = value[-1]
-            if len(inner) == 1 and inner[0][0] is _sre.BRANCH:
+            if len(inner) == 1 and inner[0][0] is sre.BRANCH:
                 tokens.append(("alt", [_leading_run(b) for b in inner[0][1][1]]))
             else:
                 tokens.extend(_tokens(inner))
-        elif op is _sre.BRANCH:
+        elif op is sre.BRANCH:
             tokens.append(("alt", [_leading_run(b) for b in value[1]]))
-        elif op is _sre.IN:
+        elif op is sre.IN:
             tokens.append(_SEP if _non_word_set(value) else _OTHER)
-        elif op is _sre.AT:
-            boundary = value in (_sre.AT_BOUNDARY, _sre.AT_BEGINNING, _sre.AT_END,
-                                 _sre.AT_BEGINNING_STRING, _sre.AT_END_STRING)  # fmt: skip
+        elif op is sre.AT:
+            boundary = value in (sre.AT_BOUNDARY, sre.AT_BEGINNING, sre.AT_END,
+                                 sre.AT_BEGINNING_STRING, sre.AT_END_STRING)  # fmt: skip
             tokens.append(_SEP if boundary else _OTHER)
-        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
             low, _high, inner = value
             inner_tokens = _tokens(inner) if len(inner) == 1 else [_OTHER]
             separating = low >= 1 and inner_tokens and inner_tokens[0][0] in _BOUNDING
@@ -172,7 +223,7 @@ def anchors_of(pattern: str) -> list[Option]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            parsed = _sre_parse.parse(pattern, re.IGNORECASE)
+            parsed = _sre_modules()[1].parse(pattern, re.IGNORECASE)
     except (re.error, RecursionError, OverflowError, ValueError):
         return []
     tokens = _tokens(parsed)
@@ -182,6 +233,7 @@ def anchors_of(pattern: str) -> list[Option]:
     start = 0
     padded = [*tokens, _OTHER]
     for index, (kind, value) in enumerate(padded):
+        head, head_left = "", index > 0 and tokens[index - 1][0] in _BOUNDING
         if kind == "char":
             if not run:
                 start = index
@@ -194,6 +246,7 @@ def anchors_of(pattern: str) -> list[Option]:
                 options.append((("word", word),))
             elif left and len(word) >= 3:
                 options.append((("prefix", word),))
+            head, head_left = word, left
             run = []
         if kind in ("char", "lit"):
             literal.append(value)
@@ -202,10 +255,36 @@ def anchors_of(pattern: str) -> list[Option]:
             if len(text.strip()) >= 3:
                 options.append((("text", text),))
             literal = []
-        if kind == "alt" and value and all(len(r) >= 3 for r in value):
-            left = index > 0 and tokens[index - 1][0] in _BOUNDING
-            options.append(tuple(sorted({("prefix" if left else "text", r) for r in value})))
+        if kind == "alt" and value:
+            option = _alternation_option(head, head_left, value, padded[index + 1][0] in _BOUNDING)
+            if option:
+                options.append(option)
     return options
+
+
+def _alternation_option(
+    head: str, left: bool, branches: list[tuple[str, str]], bounded_after: bool
+) -> Option:
+    """One disjunct per branch of `(?:a|b)` (after the literal `head`), or () if one has none."""
+    disjuncts: set[Disjunct] = set()
+    for run, after in branches:
+        word = head + run
+        exact = after == "sep" or (after == "end" and bounded_after)
+        if left and exact and word:
+            disjuncts.add(("word", word))
+        elif len(word) >= 3:
+            disjuncts.add(("prefix" if left else "text", word))
+        else:
+            return ()
+    return tuple(sorted(disjuncts))
+
+
+def _common(kind: str, value: str) -> bool:
+    """Whether the disjunct is met by most replies (a common word, or a prefix of one)."""
+    if kind == "prefix":
+        key = value[:PREFIX]
+        return any(word.startswith(key) for word in COMMON_WORDS)
+    return value.strip() in COMMON_WORDS
 
 
 def choose_option(options: Sequence[Option], frequency: Counter[str]) -> Option:
@@ -215,7 +294,7 @@ def choose_option(options: Sequence[Option], frequency: Counter[str]) -> Option:
 
     def cost(option: Option) -> tuple[int, int]:
         total = sum(
-            _KIND_COST[kind] + min(frequency[value], 6) + 6 * (value.strip() in COMMON_WORDS)
+            _KIND_COST[kind] + min(frequency[value], 6) + 6 * _common(kind, value)
             for kind, value in option
         )
         return total, -sum(len(value) for _, value in option)
@@ -288,6 +367,13 @@ def _split_top(pattern: str) -> list[str]:
     return pieces
 
 
+def word_start(alternative: str) -> str:
+    """Make an alternative start at a word boundary when it starts with a word or a group."""
+    if alternative[:1].isalnum() or alternative[:1] == "(":
+        return rf"\b{alternative}"
+    return alternative
+
+
 def plan_entries(patterns: Sequence[str]) -> list[list[list[Any]]]:
     """For each pattern, its alternatives and pre-filter: [[alternative, [[kind, value], ...]]]."""
     return plan_alternatives([split_alternatives(p) for p in patterns])
@@ -331,6 +417,7 @@ def make_candidate(
     words = set(WORD.findall(lowered))
     keys = set(words)
     keys.update("\0" + word[:3] for word in words if len(word) >= 3)
+    keys.update("\0" + word[:4] for word in words if len(word) >= 4)
     keys.update("\0" + word[:PREFIX] for word in words if len(word) >= PREFIX)
     return Candidate(text, lowered, frozenset(keys), code, enhanced, stage)
 
@@ -350,7 +437,7 @@ def _stage_matches(stages: Sequence[str], stage: str) -> bool:
 
 
 class PatternIndex:
-    """Signatures (or heuristic rules) indexed by anchor; finds the best match for a reply."""
+    """Signatures (or generic wording rules) indexed by anchor; finds the best match for a reply."""
 
     def __init__(self, signatures: Iterable[Signature], plans: Sequence[Any] | None = None):
         ordered = list(signatures)

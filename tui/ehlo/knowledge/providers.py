@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from functools import cache
 
-from ehlo.knowledge.matcher import Candidate, PatternIndex
+from ehlo.knowledge.cache import cached_value
+from ehlo.knowledge.matcher import (
+    PLANNER_VERSION,
+    Candidate,
+    PatternIndex,
+    plan_alternatives,
+    split_alternatives,
+    word_start,
+)
 from ehlo.knowledge.model import Signature
 
 # (provider, marker pattern) searched case-insensitively; first match wins.
@@ -16,7 +24,7 @@ MARKERS: tuple[tuple[str, str], ...] = (
     ),
     (
         "Yahoo",
-        r"yahoo|\baol\.com|\[(?:TSS|IPTS|BL|PH)\d\d\]|senders\.yahooinc|postmaster\.yahooinc",
+        r"yahoo|\baol\.com|\[TSS\d\d\]|\[IPTS\d\d\]|\[BL\d\d\]|\[PH\d\d\]|senders\.yahooinc|postmaster\.yahooinc",
     ),
     ("Apple iCloud", r"icloud\.com|\bme\.com\b|support\.apple\.com|\[(?:CS01|HM08|HME1)\]"),
     ("Proofpoint", r"proofpoint|pphosted"),
@@ -29,12 +37,12 @@ MARKERS: tuple[tuple[str, str], ...] = (
     ("SpamCop", r"spamcop"),
     ("Orange", r"\bOFR\d*_\d+|orange\.fr|wanadoo"),
     ("Comcast", r"comcast"),
-    ("GoDaddy", r"secureserver\.net|x\.co/(?:srbounce|rlbounce)|\bIB\d{3}\b"),
+    ("GoDaddy", r"secureserver\.net|x\.co/(?:srbounce|rlbounce)"),
     ("Tencent QQ", r"mail\.qq\.com|\bqq\.com"),
     ("GMX / WEB.DE", r"\bgmx\.|web\.de|ionos|1und1|1and1"),
     ("Zoho", r"zoho"),
     ("Postfix", r"\b(?:Client host|Helo command|Sender address|Recipient address) rejected:"),
-    ("qmail", r"\(#[245]\.\d+\.\d+\)|sorry, .{0,40}\(#"),
+    ("qmail", r"sorry, .{0,60}\(#[245]\.\d+\.\d+\)"),
     ("Exim", r"\bexim\b|rejected after DATA|Sender verify failed|Unrouteable address"),
     ("Sendmail", r"sendmail|Relaying denied\. Proper authentication required"),
 )
@@ -53,7 +61,10 @@ def _marker_index() -> PatternIndex:
         )
         for position, (provider, pattern) in enumerate(MARKERS)
     ]
-    return PatternIndex(markers)
+    split = [[word_start(a) for a in split_alternatives(pattern)] for _, pattern in MARKERS]
+    key = f"{PLANNER_VERSION}\n" + "\n".join(pattern for _, pattern in MARKERS)
+    plans = cached_value("markers", key, lambda: plan_alternatives(split))
+    return PatternIndex(markers, plans)
 
 
 def provider_from_markers(candidate: Candidate) -> str | None:

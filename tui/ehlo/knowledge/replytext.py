@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -108,15 +107,14 @@ def search_text(reply: Reply) -> str:
 
 
 def client_ip(text: str) -> str | None:
-    """The first public-looking IP address mentioned in a reply (usually the client's)."""
+    """The first IP address mentioned in a reply (usually the client's), loopback excepted."""
     for match in IPV4.finditer(text):
-        try:
-            address = ipaddress.ip_address(match.group(0))
-        except ValueError:
-            continue
-        if not address.is_loopback and not address.is_unspecified:
-            return str(address)
+        octets = [int(part) for part in match.group(0).split(".")]
+        if max(octets) <= 255 and octets[0] not in (0, 127):
+            return ".".join(map(str, octets))
     for match in IPV6_BRACKETED.finditer(text):
+        import ipaddress
+
         try:
             return str(ipaddress.ip_address(match.group(1)))
         except ValueError:

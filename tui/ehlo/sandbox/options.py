@@ -14,6 +14,8 @@ class SandboxOptions:
     hostname: str = SANDBOX_HOSTNAME
     size_limit: int = 10_240_000
     """Largest message accepted and advertised in SIZE (Postfix's default message_size_limit)."""
+    data_memory_budget: int = 256 * 1024 * 1024
+    """Bytes all messages being received at once may take; DATA beyond it gets 452 4.3.1."""
     max_connections: int = 512
     """Concurrent connections; beyond this new clients get 421 and are disconnected."""
     idle_timeout: float = 300.0

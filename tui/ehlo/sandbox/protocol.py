@@ -6,198 +6,20 @@ import asyncio
 import base64
 import binascii
 import hmac
-import re
 import secrets
-import ssl
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any, AnyStr
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Session, _Missing
 
+from ehlo.sandbox.handler import QuietSession, Runtime, SandboxHandler
 from ehlo.sandbox.identity import DEMO_PASSWORD, DEMO_USER, credentials_match
-from ehlo.sandbox.options import SandboxOptions
-from ehlo.sandbox.scenario import Context, Response, Scenario, SharedState
-from ehlo.sandbox.store import MessageStore, StoredMessage
+from ehlo.sandbox.replies import with_enhanced_code
+from ehlo.sandbox.scenario import Context, Response, reply
+from ehlo.sandbox.store import StoredMessage
 
-MAX_RECIPIENTS = 100
 IDENT = "ESMTP ehlo sandbox"
-
-_HAS_ENHANCED = re.compile(r"^[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}(\s|$)")
-_CODE = re.compile(r"^([245]\d\d)([ -])")
-_DEFAULT_ENHANCED = {
-    "500": "5.5.2",
-    "501": "5.5.4",
-    "502": "5.5.1",
-    "503": "5.5.1",
-    "504": "5.5.4",
-    "530": "5.7.0",
-    "552": "5.3.4",
-    "553": "5.1.3",
-    "554": "5.7.0",
-    "555": "5.5.4",
-    "421": "4.4.2",
-    "451": "4.3.0",
-    "454": "4.7.0",
-}
-
-
-@dataclass
-class Runtime:
-    """What all connections of one sandbox share."""
-
-    scenario: Scenario
-    options: SandboxOptions
-    store: MessageStore
-    tls_context: ssl.SSLContext | None
-    report: Callable[[str], None]
-    shared: SharedState = field(default_factory=SharedState)
-    connections: set[SandboxProtocol] = field(default_factory=set)
-
-
-def with_enhanced_code(text: str) -> str:
-    """Add an RFC 3463 enhanced code to a one-line 2xx/4xx/5xx reply that lacks one."""
-    match = _CODE.match(text)
-    if match is None or "\r" in text or "\n" in text or _HAS_ENHANCED.match(text):
-        return text
-    code = match.group(1)
-    enhanced = _DEFAULT_ENHANCED.get(code, f"{code[0]}.0.0")
-    return f"{code}{match.group(2)}{enhanced} {text[4:]}"
-
-
-def _parse_params(options: list[str]) -> dict[str, str | bool]:
-    params: dict[str, str | bool] = {}
-    for option in options:
-        key, equals, value = option.partition("=")
-        params[key.upper()] = value if equals else True
-    return params
-
-
-class _QuietSession(Session):
-    """aiosmtpd's Session without the deprecation warning its own AUTH code triggers."""
-
-    @property
-    def login_data(self) -> Any:
-        return self._login_data
-
-    @login_data.setter
-    def login_data(self, value: Any) -> None:
-        self._login_data = value
-
-
-class SandboxHandler:
-    """aiosmtpd's handler hooks: consult the scenario, then answer like Postfix."""
-
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-
-    async def handle_HELO(
-        self, server: SandboxProtocol, session: Session, envelope: Envelope, hostname: str
-    ) -> str:
-        session.host_name = hostname
-        server.context.helo = hostname
-        server.forget_transaction()
-        return f"250 {self.runtime.options.hostname}"
-
-    async def handle_EHLO(
-        self,
-        server: SandboxProtocol,
-        session: Session,
-        envelope: Envelope,
-        hostname: str,
-        responses: list[str],
-    ) -> list[str]:
-        session.host_name = hostname
-        server.context.helo = hostname
-        server.forget_transaction()
-        response = self.runtime.scenario.run("ehlo", server.context)
-        if response is not None:
-            server.pending = response
-            return [""]
-        return ["\r\n".join(server.ehlo_lines())]
-
-    async def handle_MAIL(
-        self,
-        server: SandboxProtocol,
-        session: Session,
-        envelope: Envelope,
-        address: str,
-        mail_options: list[str],
-    ) -> str:
-        context = server.context
-        context.sender = "" if address == "<>" else address
-        context.mail_params = _parse_params(mail_options)
-        response = self.runtime.scenario.run("mail", context)
-        if response is not None:
-            server.pending = response
-            if not response.payload.startswith(b"2"):
-                context.sender = None
-                return ""
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        return "250 2.1.0 Ok"
-
-    async def handle_RCPT(
-        self,
-        server: SandboxProtocol,
-        session: Session,
-        envelope: Envelope,
-        address: str,
-        rcpt_options: list[str],
-    ) -> str:
-        context = server.context
-        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
-            return "452 4.5.3 Error: too many recipients"
-        context.recipient = address
-        response = self.runtime.scenario.run("rcpt", context)
-        if response is not None:
-            server.pending = response
-            if not response.payload.startswith(b"2"):
-                return ""
-        envelope.rcpt_tos.append(address)
-        envelope.rcpt_options.extend(rcpt_options)
-        context.recipients = tuple(envelope.rcpt_tos)
-        return "250 2.1.5 Ok"
-
-    async def handle_DATA(
-        self, server: SandboxProtocol, session: Session, envelope: Envelope
-    ) -> str:
-        context = server.context
-        context.message = envelope.original_content or b""
-        context.recipients = tuple(envelope.rcpt_tos)
-        response = self.runtime.scenario.run("end-of-data", context)
-        status = ""
-        if response is not None:
-            server.pending = response
-            if response.payload.startswith(b"2"):
-                server.keep_message(envelope)
-        else:
-            queue_id = server.keep_message(envelope)
-            status = f"250 2.0.0 Ok: queued as {queue_id}"
-        server.forget_transaction()
-        return status
-
-    async def handle_RSET(
-        self, server: SandboxProtocol, session: Session, envelope: Envelope
-    ) -> str:
-        server.forget_transaction()
-        return "250 2.0.0 Ok"
-
-    async def handle_NOOP(
-        self, server: SandboxProtocol, session: Session, envelope: Envelope, arg: str
-    ) -> str:
-        return "250 2.0.0 Ok"
-
-    async def handle_QUIT(
-        self, server: SandboxProtocol, session: Session, envelope: Envelope
-    ) -> str:
-        return "221 2.0.0 Bye"
-
-    async def handle_exception(self, error: Exception) -> str:
-        if isinstance(error, ValueError | asyncio.LimitOverrunError):
-            return "500 5.5.2 Error: line too long"
-        return "451 4.3.0 Error: internal sandbox error"
 
 
 class SandboxProtocol(SMTP):
@@ -233,7 +55,7 @@ class SandboxProtocol(SMTP):
     # --- connection lifecycle ---------------------------------------------------------
 
     def _create_session(self) -> Session:
-        return _QuietSession(self.loop)
+        return QuietSession(self.loop)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         first = not self._registered
@@ -244,6 +66,7 @@ class SandboxProtocol(SMTP):
             self.context.client_ip = str(peer[0]) if peer else "unknown"
             self.context.tls = self.implicit_tls
             self.runtime.connections.add(self)
+            self.runtime.connections_total += 1
             self.runtime.report(f"connection from {self._peer_text()}")
         elif self._tls_protocol is not None:
             # RFC 3207 4.2: after STARTTLS the client starts over with EHLO.
@@ -281,6 +104,7 @@ class SandboxProtocol(SMTP):
         context = self.context
         if self.pending is not None:
             response, self.pending = self.pending, None
+            self._report_scenario_reply(response)
         else:
             text = status.decode("utf-8", "replace") if isinstance(status, bytes) else status
             if context.replies_sent == 0:
@@ -299,6 +123,14 @@ class SandboxProtocol(SMTP):
             )
         await self._send(response)
 
+    def _report_scenario_reply(self, response: Response) -> None:
+        """Tell the operator when the scenario refused something or dropped the connection."""
+        if not response.payload:
+            self.runtime.report(f"{self._peer_text()} dropped by the scenario")
+        elif response.payload[:1] in (b"4", b"5"):
+            first_line = response.payload.split(b"\n", 1)[0].rstrip(b"\r")
+            self.runtime.report(f"{self._peer_text()} <- {first_line.decode('utf-8', 'replace')}")
+
     def _greeting(self, normal: str) -> Response:
         context = self.context
         context.outgoing = f"{normal}\r\n".encode()
@@ -309,7 +141,10 @@ class SandboxProtocol(SMTP):
                 close=True,
             )
         response = self.runtime.scenario.run("connect", context)
-        return response if response is not None else Response(context.outgoing)
+        if response is None:
+            return Response(context.outgoing)
+        self._report_scenario_reply(response)
+        return response
 
     def _enhanced_codes_apply(self) -> bool:
         """RFC 2034: enhanced codes on every reply after EHLO except the EHLO reply itself."""
@@ -363,6 +198,11 @@ class SandboxProtocol(SMTP):
             response = scenario.run("command", context)
             if response is None and name == "DATA" and self.envelope and self.envelope.rcpt_tos:
                 response = scenario.run("data", context)
+            reserved = 0
+            if response is None and name == "DATA" and self._data_will_start(arg):
+                reserved = self._reserve_data_memory()
+                if not reserved:
+                    response = reply("452 4.3.1 Insufficient system storage")
             try:
                 if response is not None:
                     self.pending = response
@@ -371,8 +211,23 @@ class SandboxProtocol(SMTP):
                 await method(arg)
             finally:
                 context.command = None
+                self.runtime.data_reserved -= reserved
 
         return guarded
+
+    def _data_will_start(self, arg: str | None) -> bool:
+        """Whether aiosmtpd is about to answer DATA with 354 and read a message."""
+        session, envelope = self.session, self.envelope
+        return bool(session and session.host_name and envelope and envelope.rcpt_tos) and not arg
+
+    def _reserve_data_memory(self) -> int:
+        """Reserve room for one message of the largest size; 0 when the budget is spent."""
+        size = self.data_size_limit or self.runtime.options.size_limit
+        budget = self.runtime.options.data_memory_budget
+        if self.runtime.data_reserved and self.runtime.data_reserved + size > budget:
+            return 0
+        self.runtime.data_reserved += size
+        return size
 
     def forget_transaction(self) -> None:
         """Clear the envelope facts hooks see (after RSET, EHLO, end of data)."""
@@ -402,9 +257,12 @@ class SandboxProtocol(SMTP):
         self.runtime.store.add(message)
         context.messages_on_connection += 1
         self.runtime.shared.rates.record(context.client_ip, self.runtime.shared.clock())
+        facts = [f"{len(message.data)} bytes", "TLS" if message.tls else "no TLS"]
+        if message.authenticated_as:
+            facts.append(f"AUTH {message.authenticated_as}")
         self.runtime.report(
             f"message {queue_id} from <{message.sender}> to "
-            f"{', '.join(f'<{r}>' for r in message.recipients)} ({len(message.data)} bytes) kept"
+            f"{', '.join(f'<{r}>' for r in message.recipients)} ({', '.join(facts)}) kept"
         )
         return queue_id
 

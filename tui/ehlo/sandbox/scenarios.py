@@ -1,8 +1,8 @@
 """The scenarios: each reproduces one real-world server behaviour with the wording servers use.
 
 Adding one is a few lines: write the hooks (functions of a Context returning a Response or None
-for the normal reply) and append a Scenario to _ALL. Sources of the literal texts are listed in
-reference/sandbox-sources.md.
+for the normal reply) and append a Scenario to _ALL. The literal texts and their sources are
+listed in reference/sandbox-replies.toml (a test keeps the two in step).
 """
 
 from __future__ import annotations

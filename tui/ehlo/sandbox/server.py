@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 
 from ehlo.sandbox.certificate import load_pair, self_signed, server_context
+from ehlo.sandbox.handler import Runtime
 from ehlo.sandbox.options import SandboxOptions
-from ehlo.sandbox.protocol import Runtime, SandboxProtocol
+from ehlo.sandbox.protocol import SandboxProtocol
 from ehlo.sandbox.scenario import Scenario
 from ehlo.sandbox.scenarios import get_scenario
 from ehlo.sandbox.store import MessageStore, StoredMessage
@@ -73,7 +74,10 @@ class Sandbox:
 
     @property
     def messages(self) -> deque[StoredMessage]:
-        """The messages received, oldest first (bounded in count and total bytes)."""
+        """The messages received, oldest first (bounded in count and total bytes).
+
+        From another thread (running_in_thread), read `store.snapshot()` instead.
+        """
         return self._store.messages
 
     @property
@@ -85,6 +89,11 @@ class Sandbox:
     def connection_count(self) -> int:
         """Connections currently open."""
         return len(self._runtime.connections) if self._runtime is not None else 0
+
+    @property
+    def connections_total(self) -> int:
+        """Connections accepted since start."""
+        return self._runtime.connections_total if self._runtime is not None else 0
 
     @property
     def address(self) -> str:
@@ -192,6 +201,12 @@ class Sandbox:
             started.set()
             await stopping.wait()
             await self.stop()
+            # Connections still sleeping (a tarpit's delay) end with the loop.
+            current = asyncio.current_task()
+            leftovers = [task for task in asyncio.all_tasks() if task is not current]
+            for task in leftovers:
+                task.cancel()
+            await asyncio.gather(*leftovers, return_exceptions=True)
 
         thread = threading.Thread(
             target=loop.run_until_complete, args=(serve(),), name="ehlo-sandbox", daemon=True

@@ -1,0 +1,145 @@
+"""Throughput of the reply annotator, through annotate() and through `ehlo explain --jsonl`.
+
+Run from a checkout:  python tests/benchmarks/explain_throughput.py [--seconds 3]
+
+Prints replies per second for annotate() (first pass over the corpus, every reply new to the
+process, and the steady state of annotating the corpus in a loop), for `ehlo explain --jsonl`
+(whole process, the corpus piped in), and the time of one `ehlo explain` process on one reply
+(best of several runs, knowledge loading included; wall clock and CPU time, since a busy
+machine stretches the wall clock). Targets: >= 20,000 replies/s through the
+function, < 250 ms for one `ehlo explain`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tui"))
+
+SAMPLE = [
+    ("550 5.1.1 <u@example.net>: Recipient address rejected: User unknown in local recipient table",
+     "rcpt"),
+    ("421-4.7.0 [192.0.2.1] Our system has detected that this message is suspicious due\n"
+     "421 4.7.0 to the very low reputation of the sending IP address. - gsmtp", "end-of-data"),
+    ("450 4.2.0 <u@example.net>: Recipient address rejected: Greylisted, see "
+     "http://postgrey.schweikert.ch/help/example.net.html", "rcpt"),
+    ("554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+     "rcpt"),
+    ("250 2.0.0 Ok: queued as 4Zr3xY1234z", "end-of-data"),
+    ("553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)", "rcpt"),
+    ("535 5.7.8 Username and Password not accepted. - gsmtp", "auth"),
+    ("530 5.7.0 Must issue a STARTTLS command first", "mail"),
+]  # fmt: skip
+
+
+def load_corpus(given: Path | None = None) -> list[tuple[str, str | None]]:
+    """The evaluation corpus (tests/data/reply-corpus.*) if present, else a built-in sample."""
+    paths = [given] if given else sorted((ROOT / "tests" / "data").glob("reply-corpus.*"))
+    for path in paths:
+        if path.suffix == ".toml":
+            with path.open("rb") as handle:
+                items = tomllib.load(handle).get("reply", [])
+        elif path.suffix in (".jsonl", ".json"):
+            text = path.read_text(encoding="utf-8")
+            items = [json.loads(line) for line in text.splitlines() if line.strip()]
+        else:
+            continue
+        corpus = [(str(item["reply"]), item.get("stage")) for item in items]
+        if corpus:
+            print(f"corpus: {path} ({len(corpus)} replies)")
+            return corpus
+    print(f"corpus: built-in sample ({len(SAMPLE)} replies)")
+    return SAMPLE
+
+
+def bench_function(corpus: list[tuple[str, str | None]], seconds: float) -> tuple[float, float]:
+    """Replies/s on the first pass (nothing cached) and in a loop over the corpus."""
+    from ehlo.knowledge import annotate
+
+    annotate("250 ok", "noop")  # load the knowledge base outside the measurement
+    start = time.perf_counter()
+    for reply, stage in corpus:
+        annotate(reply, stage)
+    first = len(corpus) / (time.perf_counter() - start)
+    count = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for reply, stage in corpus:
+            annotate(reply, stage)
+        count += len(corpus)
+    return first, count / (time.perf_counter() - start)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "tui"), env.get("PYTHONPATH")]))
+    return env
+
+
+def bench_jsonl(corpus: list[tuple[str, str | None]], repeat: int) -> float:
+    """Replies/s through one `ehlo explain --jsonl` process, process start included."""
+    lines = [json.dumps({"reply": r, "stage": s}) for r, s in corpus] * repeat
+    payload = "\n".join(lines) + "\n"
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "ehlo", "explain", "--jsonl"],
+        input=payload, capture_output=True, text=True, env=_env(), check=True,
+    )  # fmt: skip
+    elapsed = time.perf_counter() - start
+    assert len(done.stdout.splitlines()) == len(lines)
+    return len(lines) / elapsed
+
+
+def bench_single(runs: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU seconds of whole `ehlo explain REPLY` processes."""
+    import resource
+
+    walls, cpus = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "ehlo", "explain", "550 5.1.1 <u@example.net>: User unknown"],
+            capture_output=True, env=_env(), check=True,
+        )  # fmt: skip
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return walls, cpus
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of the loop measurement")
+    parser.add_argument("--repeat", type=int, default=20, help="corpus copies piped to --jsonl")
+    parser.add_argument("--runs", type=int, default=7, help="single-reply process runs")
+    parser.add_argument(
+        "--corpus", type=Path, help="a reply corpus (.toml with [[reply]] or .jsonl)"
+    )
+    args = parser.parse_args()
+    corpus = load_corpus(args.corpus)
+    first, loop = bench_function(corpus, args.seconds)
+    print(f"annotate(), first pass (every reply new):  {first:>10,.0f} replies/s")
+    print(
+        f"annotate(), corpus in a loop:               {loop:>10,.0f} replies/s  (target >= 20,000)"
+    )
+    jsonl = bench_jsonl(corpus, args.repeat)
+    print(f"ehlo explain --jsonl, whole process:        {jsonl:>10,.0f} replies/s")
+    walls, cpus = (sorted(values) for values in bench_single(args.runs))
+    print(
+        f"ehlo explain REPLY, one process:            {walls[0] * 1000:>10.0f} ms best, "
+        f"{walls[len(walls) // 2] * 1000:.0f} ms median wall clock  (target < 250 ms)"
+    )
+    print(f"                               CPU time:    {cpus[0] * 1000:>10.0f} ms best")
+
+
+if __name__ == "__main__":
+    main()
