@@ -72,10 +72,10 @@ async def test_unknown_user_550_is_selected_and_explained(settings_path: Path) -
             # moving away and back keeps the explanation in step with the selection
             transcript.focus()
             await pilot.press("up")
-            await pilot.pause()
+            await pilot.pause(0.1)
             assert screen.query_one(AnnotationPanel).annotation.basic == 250  # type: ignore[union-attr]
             await pilot.press("down")
-            await pilot.pause()
+            await pilot.pause(0.1)
             annotation = screen.query_one(AnnotationPanel).annotation
             assert annotation is not None
             assert annotation.basic == 550  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ from ehlo.app.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
     from ehlo.dnsauth.answer import Resolver
-    from ehlo.smtp.events import Event
+    from ehlo.smtp.events import ErrorEvent, Event, Received
     from ehlo.smtp.options import ConnectOptions
     from ehlo.smtp.session import Session
     from ehlo.smtp.tls import TlsFacts
@@ -170,6 +170,8 @@ class SessionScreen(Screen[None]):
         self.learned = Learned()
         self.tls_facts: TlsFacts | None = None
         self.events: list[Event] = []
+        self._to_explain: Received | None = None
+        self._last_error: ErrorEvent | None = None
         """The events shown so far (the session's transcript as the screen has handled it)."""
 
     def compose(self) -> ComposeResult:
@@ -394,9 +396,13 @@ class SessionScreen(Screen[None]):
             command_line.pending = event.line
         elif isinstance(event, Received | Closed | ErrorEvent):
             command_line.pending = None
+        if isinstance(event, Received):
+            self._last_error = None
         if isinstance(event, TlsUpgraded):
             self.tls_facts = event.facts
         if isinstance(event, ErrorEvent):
+            self._last_error = event  # the error, not an earlier reply, is what needs explaining
+            self._to_explain = None
             self.query_one(AnnotationPanel).explain_error(event)
             self._select_tab("tab-annotation")
         self._refresh_state()
@@ -428,10 +434,21 @@ class SessionScreen(Screen[None]):
 
     @on(Transcript.ReplySelected)
     def _reply_selected(self, event: Transcript.ReplySelected) -> None:
+        # A burst of replies (run to, deliver) is explained once, for the newest.
+        if self._last_error is not None and not event.by_user:
+            return
+        first = self._to_explain is None
+        self._to_explain = event.received
+        if first:
+            self.set_timer(0.03, self._explain_selected)
+
+    def _explain_selected(self) -> None:
+        received, self._to_explain = self._to_explain, None
+        if received is None:
+            return
         panel = self.query_one(AnnotationPanel)
-        panel.explain(event.received, self.learned.context())
-        annotation = panel.annotation
-        checks = getattr(annotation, "dns_checks", ())
+        panel.explain(received, self.learned.context())
+        checks = getattr(panel.annotation, "dns_checks", ())
         self.query_one(DnsPanel).highlighted = frozenset(checks)
 
     @on(CopyRequested)

@@ -54,7 +54,10 @@ def group_context(group: str, learned: Learned, selectors: tuple[str, ...]) -> A
             certificate_chain=learned.certificate_chain,
         )
     if group == "client" and learned.client_ip:
-        domain = learned.mail_from_domain or learned.helo or learned.server_host or "invalid"
+        names = (learned.mail_from_domain, learned.helo, learned.server_host)
+        domain = next((name for name in names if name and _is_domain(name)), None)
+        if domain is None:
+            return None  # ptr and dnsbl wait for a domain to compare the PTR name with
         return AuditContext(domain=domain, ip=learned.client_ip, helo=learned.helo)
     return None
 
@@ -129,6 +132,10 @@ class CheckRow(Collapsible):
         if entry is not None:
             event.stop()
             self.post_message(CopyRequested(entry[0], entry[1]))
+
+
+def _is_domain(text: str) -> bool:
+    return "." in text and not text.startswith("[") and not _is_ip(text)
 
 
 def _is_ip(text: str) -> bool:

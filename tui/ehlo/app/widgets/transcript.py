@@ -84,6 +84,7 @@ class Transcript(ScrollView, can_focus=True):
 
         index: int
         received: Received
+        by_user: bool = False
 
     selected: reactive[int | None] = reactive(None, always_update=True)
     """Index of the selected reply in `replies`, or None before the first reply."""
@@ -96,6 +97,8 @@ class Transcript(ScrollView, can_focus=True):
         self._origin: float | None = None
         self._width = 0
         self._following = True
+        self._scroll_pending = False
+        self._by_user = False
         self._cache: LRUCache[tuple[int, bool], Strip] = LRUCache(1024)
 
     def clear(self) -> None:
@@ -120,7 +123,6 @@ class Transcript(ScrollView, can_focus=True):
         """Add several events at once (one layout update)."""
         from ehlo.smtp.events import Received
 
-        at_end = self.is_vertical_scroll_end or self.max_scroll_y == 0
         newest_reply: int | None = None
         for event in batch:
             if self._origin is None:
@@ -138,27 +140,47 @@ class Transcript(ScrollView, can_focus=True):
         self.virtual_size = Size(self._width, len(self.lines))
         if newest_reply is not None and self._following:
             self.selected = newest_reply
-        if at_end:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        if self._following:
+            self._scroll_later()
         self.refresh()
 
     def append_note(self, text: str, at: float, kind: str = "info") -> None:
         """Add a line that is not an engine event (e.g. "cancelled by the user")."""
-        at_end = self.is_vertical_scroll_end or self.max_scroll_y == 0
         if self._origin is None:
             self._origin = at
         self.lines.append(TranscriptLine(kind, f"-- {text}", at))  # type: ignore[arg-type]
         self._width = max(self._width, TIME_WIDTH + 2 + len(text) + 13)
         self.virtual_size = Size(self._width, len(self.lines))
-        if at_end:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        if self._following:
+            self._scroll_later()
         self.refresh()
+
+    def _scroll_later(self) -> None:
+        """Scroll to the end once the new virtual size is laid out (at most once a frame)."""
+        if not self._scroll_pending:
+            self._scroll_pending = True
+            self.call_after_refresh(self._scroll_to_end)
+
+    def _scroll_to_end(self) -> None:
+        self._scroll_pending = False
+        if self._following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def on_mouse_scroll_up(self) -> None:
+        self._following = False
+
+    def on_mouse_scroll_down(self) -> None:
+        self.call_after_refresh(self._follow_if_at_end)
+
+    def _follow_if_at_end(self) -> None:
+        if self.is_vertical_scroll_end:
+            self._following = True
 
     def watch_selected(self, old: int | None, new: int | None) -> None:
         if new is None or new >= len(self.replies):
             return
         self.refresh()
-        self.post_message(self.ReplySelected(new, self.replies[new]))
+        self.post_message(self.ReplySelected(new, self.replies[new], self._by_user))
 
     def action_select_reply(self, delta: int) -> None:
         if not self.replies:
@@ -176,7 +198,9 @@ class Transcript(ScrollView, can_focus=True):
 
     def _select(self, index: int) -> None:
         self._following = index == len(self.replies) - 1
+        self._by_user = True
         self.selected = index
+        self._by_user = False
         line = self._reply_first_line[index]
         self.scroll_to_region_line(line)
 
