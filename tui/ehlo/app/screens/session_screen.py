@@ -323,6 +323,7 @@ class SessionScreen(Screen[None]):
         self.events = []
         self.query_one(Transcript).clear()
         self._refresh_state()
+        self.query_one(CommandLine).pending = f"connect {options.host}:{options.port}"
         self._run_step("connect")
         self.query_one("#command-input").focus()
 
@@ -386,7 +387,7 @@ class SessionScreen(Screen[None]):
     # events from the worker --------------------------------------------------------------
     @on(SessionEvent)
     def _session_event(self, message: SessionEvent) -> None:
-        from ehlo.smtp.events import Closed, ErrorEvent, Received, Sent, TlsUpgraded
+        from ehlo.smtp.events import Closed, Connected, ErrorEvent, Received, Sent, TlsUpgraded
 
         event = message.event
         self.events.append(event)
@@ -394,6 +395,8 @@ class SessionScreen(Screen[None]):
         command_line = self.query_one(CommandLine)
         if isinstance(event, Sent):
             command_line.pending = event.line
+        elif isinstance(event, Connected):
+            command_line.pending = "waiting for the greeting"
         elif isinstance(event, Received | Closed | ErrorEvent):
             command_line.pending = None
         if isinstance(event, Received):
@@ -482,10 +485,11 @@ class SessionScreen(Screen[None]):
     def action_cancel(self) -> None:
         if not self._busy():
             return
+        from ehlo.smtp.events import Closed
+
         self.workers.cancel_group(self, "smtp")
-        self.query_one(Transcript).append_note(
-            "cancelled by the user; the connection is closed (ctrl+r reconnects)", time.time()
-        )
+        reason = "cancelled by the user (ctrl+r reconnects)"
+        self.post_message(SessionEvent(Closed(time.time(), "client", reason)))
         if self.session is not None:
             self.run_worker(self.session.close(), group="smtp-close", exit_on_error=False)
 

@@ -31,7 +31,7 @@ ICONS = {"todo": " ", "current": "›", "pending": "…", "done": "✓", "failed
 
 def slot_statuses(transcript: Sequence[Event], suggested: str | None) -> dict[str, SlotStatus]:
     """Each slot's status, from the transcript and the suggested next step."""
-    from ehlo.smtp.events import Connected, ErrorEvent, Received, Sent, TlsUpgraded
+    from ehlo.smtp.events import Closed, Connected, ErrorEvent, Received, Sent, TlsUpgraded
 
     status: dict[str, SlotStatus] = dict.fromkeys(SLOTS, "todo")
     tls = False
@@ -54,6 +54,10 @@ def slot_statuses(transcript: Sequence[Event], suggested: str | None) -> dict[st
             if slot:
                 code = event.reply.code
                 status[slot] = "failed" if code is None or code >= 400 else "done"
+        elif isinstance(event, Closed):
+            for slot, state in status.items():
+                if state == "pending":
+                    status[slot] = "failed"
         elif isinstance(event, ErrorEvent):
             slot = _slot(event.stage, tls) or "connect"
             status[slot] = "failed"
