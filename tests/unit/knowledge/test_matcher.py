@@ -84,3 +84,13 @@ def test_generic_wording_rules_are_all_anchored() -> None:
     wording = knowledge().wording
     assert len(wording.signatures) >= 40
     assert wording.unanchored == []
+
+
+def test_zero_width_patterns_terminate_and_agree_with_re() -> None:
+    for pattern in (r"\b", r"\b(?:x)?", "", r"\bs?"):
+        for text in ("", " ", "ab", "a b"):
+            signature = Signature(
+                id="z", provider="P", pattern=pattern, reason="undefined", source="t"
+            )
+            found = PatternIndex([signature]).match(make_candidate(text, None, None, None))
+            assert (found is not None) == bool(re.search(pattern, text)), (pattern, text)

@@ -26,6 +26,9 @@ def codes(query: str | None, reply_class: str | None, as_json: bool) -> None:
 
     wanted = int(reply_class) if reply_class else None
     found = search_codes(query, wanted)
+    shown_class = wanted
+    if shown_class is None and query and query.strip()[:2] in ("2.", "4.", "5."):
+        shown_class = int(query.strip()[0])
     if as_json:
         click.echo(json.dumps([code.to_dict() for code in found], ensure_ascii=False, indent=2))
         return
@@ -45,7 +48,7 @@ def codes(query: str | None, reply_class: str | None, as_json: bool) -> None:
             click.echo("")
         click.echo("Enhanced status codes (IANA registry, RFC 3463)")
         for entry in enhanced:
-            label = _enhanced_label(entry.code, wanted)
+            label = _enhanced_label(entry.code, shown_class)
             sources = ", ".join(entry.rfc)
             basics = ", ".join(entry.basic_codes) or "none listed"
             click.echo(f"  {label:<7} {entry.title}")

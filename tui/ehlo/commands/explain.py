@@ -129,7 +129,11 @@ def _jsonl(stream: TextIO, out: TextIO, stage: str | None, context: dict[str, st
 
 @click.command("explain")
 @click.argument("reply", required=False)
-@click.option("--stage", type=click.Choice(STAGE_CHOICES), help="The command the reply answered.")
+@click.option(
+    "--stage",
+    type=click.Choice(STAGE_CHOICES, case_sensitive=False),
+    help="The command the reply answered.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the annotation as a JSON object.")
 @click.option(
     "--jsonl",

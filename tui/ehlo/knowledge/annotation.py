@@ -5,12 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from ehlo.knowledge.extract import extract
 from ehlo.knowledge.fill import fill_fixes, placeholder_values
 from ehlo.knowledge.loader import CodeRule, Knowledge, knowledge
 from ehlo.knowledge.matcher import Candidate, make_candidate
-from ehlo.knowledge.model import DNS_CHECK_IDS, Annotation, Reason, ReplyClass, Signature
+from ehlo.knowledge.model import (
+    DNS_CHECK_IDS,
+    Annotation,
+    Reason,
+    ReasonId,
+    ReplyClass,
+    Signature,
+)
 from ehlo.knowledge.providers import provider_from_markers
 from ehlo.knowledge.replytext import (
     client_ip,
@@ -54,23 +62,18 @@ AUTH_STAGES = frozenset({"auth", "ehlo", "mail", None})
 """Stages where an AUTH code is believable (MAIL may answer that AUTH is required first)."""
 CODE_AT_START = re.compile(r"^\s*(\d{3,})")
 
-CHECK_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (check, re.compile(pattern, re.IGNORECASE))
-    for check, pattern in (
-        ("spf", r"\bspf\b|sender policy framework|not (?:a )?permitted sender"),
-        ("dkim", r"\bdkim\b|domainkeys"),
-        ("dmarc", r"\bdmarc\b"),
-        ("ptr", r"\bptr\b|reverse (?:dns|lookup|hostname)|\brdns\b"),
-        (
-            "dnsbl",
-            r"blocked using|spamhaus|spamcop|\brbl\b|dnsbl|blocklist|blacklist|"
-            r"listed (?:at|on|in|by) ",
-        ),
-        ("mx", r"\bmx\b|null mx|domain not found|no mx"),
-        ("mta-sts", r"mta-sts"),
-        ("dane", r"\bdane\b|\btlsa\b"),
-    )
-)
+CHECK_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("spf", frozenset({"spf", "openspf"})),
+    ("dkim", frozenset({"dkim", "domainkeys"})),
+    ("dmarc", frozenset({"dmarc"})),
+    ("ptr", frozenset({"ptr", "rdns", "fcrdns"})),
+    ("dnsbl", frozenset({"spamhaus", "spamcop", "rbl", "dnsbl", "blocklist", "blacklist",
+                         "blacklisted", "sorbs", "barracudacentral", "uceprotect"})),
+    ("mx", frozenset({"mx"})),
+    ("mta-sts", frozenset({"sts"})),
+    ("dane", frozenset({"dane", "tlsa"})),
+)  # fmt: skip
+"""Words of a reply that make a DNS check worth running."""
 
 _CACHE: dict[object, Annotation] = {}
 _CACHE_LIMIT = 16384
@@ -345,7 +348,7 @@ def _build(
         basic=code,
         enhanced=enhanced,
         reply_class=reply_class,
-        reason=verdict.reason,
+        reason=cast(ReasonId, verdict.reason),
         retry=retry,
         retry_advice=advice,
         provider=provider,
@@ -356,7 +359,7 @@ def _build(
         signature=signature.id if signature else None,
         enhanced_title=registry.title if registry else None,
         code_meaning=basic.meaning if basic else None,
-        dns_checks=_dns_checks(reason, signature, text) if failure else (),
+        dns_checks=_dns_checks(reason, signature, candidate) if failure else (),
         stage=stage,
         who=reason.who if reason and failure else None,
         notes=reply.violations,
@@ -396,9 +399,12 @@ def _meaning(
     return (lead + tail).strip()
 
 
-def _dns_checks(reason: Reason | None, signature: Signature | None, text: str) -> tuple[str, ...]:
+def _dns_checks(
+    reason: Reason | None, signature: Signature | None, candidate: Candidate
+) -> tuple[str, ...]:
     wanted: set[str] = set(reason.dns_checks if reason else ())
     if signature is not None:
         wanted.update(signature.dns_checks)
-    wanted.update(check for check, pattern in CHECK_WORDS if pattern.search(text))
+    keys = candidate.keys
+    wanted.update(check for check, words in CHECK_WORDS if not words.isdisjoint(keys))
     return tuple(check for check in DNS_CHECK_IDS if check in wanted)

@@ -63,10 +63,21 @@ def placeholder_values(
     if found_ip:
         values["ip"] = found_ip
     values.update({k: v for k, v in given.items() if k in DEFAULTS or k == "domain"})
+    domain = given.get("domain")
     if "mail_from_domain" not in given:
-        values["mail_from_domain"] = _domain_of(values["sender"]) or values["mail_from_domain"]
+        from_sender = _domain_of(given.get("sender")) or (
+            domain if domain_role == "sender" else None
+        )
+        values["mail_from_domain"] = (
+            from_sender or _domain_of(values["sender"]) or DEFAULTS["mail_from_domain"]
+        )
     if "rcpt_domain" not in given:
-        values["rcpt_domain"] = _domain_of(values["recipient"]) or values["rcpt_domain"]
+        from_recipient = _domain_of(given.get("recipient")) or (
+            domain if domain_role == "recipient" else None
+        )
+        values["rcpt_domain"] = (
+            from_recipient or _domain_of(values["recipient"]) or DEFAULTS["rcpt_domain"]
+        )
     if "domain" not in given:
         key = "rcpt_domain" if domain_role == "recipient" else "mail_from_domain"
         values["domain"] = values[key]

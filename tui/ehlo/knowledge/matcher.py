@@ -36,7 +36,7 @@ def _sre_modules() -> tuple[Any, Any]:
 
 WORD = re.compile(r"\w+")
 PREFIX = 5
-PLANNER_VERSION = 3
+PLANNER_VERSION = 4
 """Bump when the pre-filter plan changes, so cached plans are rebuilt."""
 """Prefix anchors are indexed by their first PREFIX (or 3) characters."""
 
@@ -390,11 +390,66 @@ def plan_alternatives(split: Sequence[Sequence[str]]) -> list[list[list[Any]]]:
     )
     return [
         [
-            [alternative, [list(d) for d in choose_option(options, frequency)]]
+            [
+                alternative,
+                [list(d) for d in choose_option(options, frequency)],
+                [[_key(kind, value) for kind, value in option] for option in options],
+            ]
             for alternative, options in zip(alts, anchors, strict=True)
         ]
         for alts, anchors in zip(split, parsed, strict=True)
     ]
+
+
+def _key(kind: str, value: str) -> str:
+    """How a disjunct is checked: a key of the reply's word set, or "\x01" + a substring."""
+    if kind == "word":
+        return value
+    if kind == "prefix":
+        return "\0" + value[:PREFIX]
+    return "\x01" + value
+
+
+INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]+[:)]")
+_Compiled = tuple[re.Pattern[str], bool, bool]
+"""A compiled alternative: the regex, whether it runs on the lower-cased text, and whether a
+leading `\\b` was taken off (checked by hand, so the regex keeps its fast literal prefix)."""
+
+
+def _lower_pattern(pattern: str) -> str:
+    """The pattern for a lower-cased text: literal letters lowered, escapes left alone."""
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index : index + 2])
+            index += 2
+            continue
+        out.append(char.lower())
+        index += 1
+    return "".join(out)
+
+
+def compile_for_search(pattern: str) -> _Compiled | None:
+    """Compile an alternative for fast case-insensitive search (None if it does not compile).
+
+    Case-insensitive regexes lose the engine's literal-prefix scan, and so does a leading
+    `\\b`; searching the lower-cased text with a lower-cased pattern, and checking the word
+    boundary by hand, keeps it (often ten times faster).
+    """
+    boundary = pattern.startswith("\\b") and not pattern.startswith("\\b|")
+    body = pattern[2:] if boundary else pattern
+    lowered = _lower_pattern(body)
+    if "\\N" not in body and not INLINE_FLAGS.search(body):
+        try:
+            return re.compile(lowered), True, boundary
+        except (re.error, RecursionError, OverflowError, ValueError):
+            pass
+    try:
+        return re.compile(pattern, re.IGNORECASE), False, False
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,11 +509,13 @@ class PatternIndex:
         self._by_key: dict[str, list[int]] = {}
         self._by_text: list[tuple[str, int]] = []
         self._always: list[int] = []
+        self._requires: list[list[list[str]]] = []
         for owner, plan in enumerate(plans):
-            for alternative, disjuncts in plan:
+            for alternative, disjuncts, *rest in plan:
                 entry = len(self._sources)
                 self._sources.append(alternative)
                 self._owner.append(owner)
+                self._requires.append(rest[0] if rest else [])
                 if not disjuncts:
                     self._always.append(entry)
                 for kind, value in disjuncts:
@@ -468,23 +525,38 @@ class PatternIndex:
                         self._by_key.setdefault("\0" + value[:PREFIX], []).append(entry)
                     else:
                         self._by_text.append((value, entry))
-        self._compiled: dict[int, re.Pattern[str] | None] = {}
+        self._compiled: dict[int, _Compiled | None] = {}
 
     @property
     def unanchored(self) -> list[str]:
         """Alternatives tried on every reply (no literal anchor found): keep this short."""
         return [self._sources[e] for e in self._always]
 
-    def _pattern(self, entry: int) -> re.Pattern[str] | None:
+    def _pattern(self, entry: int) -> _Compiled | None:
         try:
             return self._compiled[entry]
         except KeyError:
-            try:
-                compiled: re.Pattern[str] | None = re.compile(self._sources[entry], re.IGNORECASE)
-            except (re.error, RecursionError, OverflowError, ValueError):
-                compiled = None
+            compiled = compile_for_search(self._sources[entry])
             self._compiled[entry] = compiled
             return compiled
+
+    def _found(self, entry: int, candidate: Candidate) -> bool:
+        compiled = self._pattern(entry)
+        if compiled is None:
+            return False
+        pattern, lowered, boundary = compiled
+        text = candidate.lowered if lowered else candidate.text
+        if not boundary:
+            return pattern.search(text) is not None
+        position = 0
+        while position <= len(text) and (match := pattern.search(text, position)) is not None:
+            start = match.start()
+            before = start > 0 and _is_word_char(text[start - 1])
+            after = start < len(text) and _is_word_char(text[start])
+            if before != after:
+                return True
+            position = start + 1
+        return False
 
     def _entries(self, candidate: Candidate) -> dict[int, list[int]]:
         """Candidate entries grouped by owning signature."""
@@ -525,10 +597,24 @@ class PatternIndex:
             if not self.applies(signature, candidate):
                 continue
             for entry in grouped[owner]:
-                compiled = self._pattern(entry)
-                if compiled is not None and compiled.search(candidate.text):
+                if self._plausible(entry, candidate) and self._found(entry, candidate):
                     yield signature
                     break
+
+    def _plausible(self, entry: int, candidate: Candidate) -> bool:
+        """Whether every literal condition of the alternative holds (cheaper than its regex)."""
+        keys = candidate.keys
+        lowered = candidate.lowered
+        for option in self._requires[entry]:
+            for key in option:
+                if key[:1] == "\x01":
+                    if key[1:] in lowered:
+                        break
+                elif key in keys:
+                    break
+            else:
+                return False
+        return True
 
     def match(self, candidate: Candidate) -> Signature | None:
         """The best signature whose filters admit the reply and whose pattern is found."""

@@ -212,7 +212,7 @@ class Annotation:
     basic: int | None
     enhanced: str | None
     reply_class: ReplyClass
-    reason: str
+    reason: ReasonId
     retry: bool
     retry_advice: str
     provider: str | None
