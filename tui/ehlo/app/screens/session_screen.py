@@ -364,7 +364,19 @@ class SessionScreen(Screen[None]):
                 self.notify("Not connected: press ctrl+r to connect.", severity="warning")
             return
         assert self.plan is not None
-        self._relay(line_events(self.session, event.line, self.plan, self.message or b""))
+        session, plan = self.session, self.plan
+        if event.line.strip().upper() == "DATA":
+            # DATA by hand: show the message first; ctrl+s sends it, escape sends nothing.
+            from ehlo.app.screens.message_editor import MessageEditor
+
+            def send(text: str | None) -> None:
+                if text is not None:
+                    self.message = text.encode("utf-8")
+                    self._relay(line_events(session, "DATA", plan, self.message))
+
+            self.app.push_screen(MessageEditor(self._message_text(), send_label="Send"), send)
+            return
+        self._relay(line_events(session, event.line, plan, self.message or b""))
 
     def _suggestion(self) -> str:
         if self.plan is None:
