@@ -207,9 +207,10 @@ class SessionScreen(Screen[None]):
         self.query_one(StepBar).statuses = slot_statuses([], "connect")
         if not (self.autoconnect and self.form.target):
             self.query_one("#target").focus()
+        self.call_after_refresh(self.start)
 
     def start(self) -> None:
-        """Once the app is ready: connect when asked to, and load the knowledge base off-thread."""
+        """Once the screen is shown: connect when asked to; load the knowledge base off-thread."""
         if self.autoconnect and self.form.target:
             self.autoconnect = False
             self.query_one(ConnectBar).request_session()
