@@ -550,6 +550,13 @@ class SessionScreen(Screen[None]):
     def action_toggle_connect_bar(self) -> None:
         self.query_one(ConnectBar).toggle_class("-hidden")
 
+    def action_show_pane(self, pane: str) -> None:
+        """Show the session, annotation or DNS pane (a tab on small terminals)."""
+        if self.has_class("-narrow"):
+            self.query_one("#pane-tabs", Tabs).active = f"tab-{pane}"
+        target = {"session": "#transcript", "annotation": "#annotation-panel", "dns": "#dns-rows"}
+        self.query_one(target.get(pane, "#transcript")).focus()
+
     def action_focus_transcript(self) -> None:
         self._select_tab("tab-session")
         self.query_one(Transcript).focus()
