@@ -7,10 +7,12 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.widgets.input import Selection
 
 from ehlo.app.app import EhloApp, make_app
 from ehlo.app.screens.session_screen import SessionScreen
 from ehlo.app.widgets.dns_panel import DnsPanel
+from ehlo.app.widgets.transcript import Transcript
 from tests.snapshots.scripted import HOST, PORT, recorded_session
 
 ZONES = {
@@ -61,7 +63,10 @@ async def replay(pilot: Pilot[None], failure: bool = True) -> None:
         if all(row.result is not None for row in panel.rows().values()):
             break
         await pilot.pause(0.05)
+    screen.query_one(Transcript).focus()  # no text cursor anywhere: nothing blinks
+    await pilot.pause()
     for widget in app.query(Input):
         widget.cursor_blink = False
-    screen.query_one("#command-input").blur()
+        widget.selection = Selection.cursor(len(widget.value))
+    await pilot.pause()
     await pilot.pause()

@@ -63,6 +63,7 @@ async def settle(pilot: Pilot[None], timeout: float = 15.0) -> None:
     await pilot.pause()
     await asyncio.wait_for(pilot.app.workers.wait_for_complete(), timeout)
     await pilot.pause()
+    await pilot.pause(0.1)  # replies are explained on a short timer
     await pilot.pause()
 
 

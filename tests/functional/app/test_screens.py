@@ -18,7 +18,7 @@ from ehlo.app.screens.tls_view import TlsView
 from ehlo.app.widgets.step_bar import StepBar
 from ehlo.sandbox import Sandbox
 
-from .conftest import sandbox_app, screen_of, settle
+from .conftest import sandbox_app, screen_of, settle, wait_for
 
 
 async def test_code_table_is_searched_offline(settings_path: Path) -> None:
@@ -67,7 +67,8 @@ def test_palette_names_every_action() -> None:
     assert len(titles) == len(set(titles))
     for entry in SESSION_ENTRIES:
         assert ":" in entry.title
-        assert callable(getattr(SessionScreen, f"action_{entry.action}"))
+        name = entry.action.split("(")[0]
+        assert callable(getattr(SessionScreen, f"action_{name}"))
     for binding in SessionScreen.BINDINGS:
         action = binding.action  # type: ignore[union-attr]
         assert any(entry.action == action for entry in SESSION_ENTRIES), action
@@ -129,7 +130,9 @@ async def test_small_terminal_shows_tabs(settings_path: Path, size: tuple[int, i
 async def test_bad_target_is_explained_not_fatal(settings_path: Path) -> None:
     app = make_app("two words", autoconnect=True, settings_path=settings_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
-        messages = [str(n.message) for n in app._notifications]
-        assert any("not a host name" in message for message in messages)
+
+        def explained() -> bool:
+            return any("not a host name" in str(n.message) for n in app._notifications)
+
+        await wait_for(pilot, explained, timeout=10)
         assert app.is_running

@@ -6,7 +6,9 @@ import base64
 from pathlib import Path
 
 import pytest
+from textual.widgets import TextArea
 
+from ehlo.app.screens.message_editor import MessageEditor
 from ehlo.app.widgets.annotation_panel import AnnotationPanel
 from ehlo.app.widgets.command_line import CommandLine
 from ehlo.app.widgets.step_bar import StepBar
@@ -32,6 +34,10 @@ async def test_step_through_delivery_with_starttls_and_auth(settings_path: Path)
                 sent.append(command_line.input.value)
                 screen.query_one("#command-input").focus()
                 await pilot.press("enter")
+                if sent[-1].strip().upper() == "DATA":  # DATA by hand shows the message first
+                    await wait_for(pilot, lambda: isinstance(app.screen, MessageEditor))
+                    app.screen.query_one(TextArea).text += "\nSent by hand.\n"
+                    await pilot.press("ctrl+s")
                 await settle(pilot)
             statuses = screen.query_one(StepBar).statuses
             assert all(state in ("done", "skipped") for state in statuses.values()), statuses
@@ -52,6 +58,7 @@ async def test_step_through_delivery_with_starttls_and_auth(settings_path: Path)
             secret = base64.b64encode(f"\0{DEMO_USER}\0{DEMO_PASSWORD}".encode()).decode()
             assert secret not in text
             assert len(sandbox.messages) == 1
+            assert b"Sent by hand." in sandbox.messages[0].data
             assert screen.tls_facts is not None
 
 
@@ -72,10 +79,10 @@ async def test_unknown_user_550_is_selected_and_explained(settings_path: Path) -
             # moving away and back keeps the explanation in step with the selection
             transcript.focus()
             await pilot.press("up")
-            await pilot.pause()
+            await pilot.pause(0.1)
             assert screen.query_one(AnnotationPanel).annotation.basic == 250  # type: ignore[union-attr]
             await pilot.press("down")
-            await pilot.pause()
+            await pilot.pause(0.1)
             annotation = screen.query_one(AnnotationPanel).annotation
             assert annotation is not None
             assert annotation.basic == 550  # type: ignore[attr-defined]

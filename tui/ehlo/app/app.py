@@ -46,11 +46,13 @@ class EhloApp(App[None]):
             self.theme = self.settings.theme
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
-        from ehlo.app.screens.session_screen import SessionScreen
-
-        self.push_screen(SessionScreen(self.form, self.settings, self.autoconnect))
         if self.settings.problem:
             self.notify(self.settings.problem, title="Settings", severity="warning", timeout=10)
+
+    def get_default_screen(self) -> Screen[None]:
+        from ehlo.app.screens.session_screen import SessionScreen
+
+        return SessionScreen(self.form, self.settings, self.autoconnect)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         from ehlo.app.palette import palette_commands

@@ -6,9 +6,12 @@ import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ehlo.app.request import domain_of
-from ehlo.smtp.events import Connected, Event, Received, Sent, TlsUpgraded
+
+if TYPE_CHECKING:
+    from ehlo.smtp.events import Event
 
 _BRACKETED_IP = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
 _PATH = re.compile(r"^(?:MAIL FROM|RCPT TO):\s*<([^>]*)>", re.IGNORECASE)
@@ -41,6 +44,8 @@ class Learned:
 
 def learn(transcript: Sequence[Event], helo: str | None = None) -> Learned:
     """Read the transcript for what the DNS checks need."""
+    from ehlo.smtp.events import Connected, Received, Sent, TlsUpgraded
+
     server_host = client_ip = sender = mail_from_domain = rcpt_domain = None
     local_ip: str | None = None
     chain: tuple[bytes, ...] = ()

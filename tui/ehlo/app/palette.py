@@ -36,6 +36,13 @@ SESSION_ENTRIES: tuple[PaletteEntry, ...] = (
     PaletteEntry("view: TLS", "The certificate chain and verification result", "tls_view"),
     PaletteEntry("view: code table", "Browse and search every reply code", "code_table"),
     PaletteEntry("view: toggle connect bar", "Show or hide the connect bar", "toggle_connect_bar"),
+    PaletteEntry(
+        "view: session pane", "The transcript (a tab on small terminals)", "show_pane('session')"
+    ),
+    PaletteEntry(
+        "view: explain pane", "The explanation of the selected reply", "show_pane('annotation')"
+    ),
+    PaletteEntry("view: DNS pane", "The DNS and authentication checks", "show_pane('dns')"),
     PaletteEntry("focus: transcript", "Select replies with Up/Down", "focus_transcript"),
     PaletteEntry("focus: command line", "Type a command", "focus_command"),
     PaletteEntry("copy: fix", "Copy the first fix for the selected reply", "copy_fix"),

@@ -35,7 +35,7 @@ passwords.
 
 
 def keys_text(screen: Screen[object]) -> str:
-    """The screen's and the app's bindings, one a line: keys, name, tooltip."""
+    """The screen's and the app's bindings, one a line: keys, name, tooltip, id (for keymaps)."""
     rows: list[str] = []
     seen: set[str] = set()
     for binding in [*screen.BINDINGS, *screen.app.BINDINGS]:
@@ -46,7 +46,7 @@ def keys_text(screen: Screen[object]) -> str:
             screen.app.get_key_display(Binding(key, binding.action))
             for key in binding.key.split(",")
         )
-        rows.append(f"{keys:>8}  {binding.description:<16} {binding.tooltip}")
+        rows.append(f"{keys:>8}  {binding.description:<16} {binding.tooltip}  [{binding.id}]")
     return "\n".join(rows)
 
 

@@ -25,13 +25,17 @@ class MessageEditor(ModalScreen[str | None]):
         ),
     ]
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, send_label: str = "Keep") -> None:
         super().__init__()
         self._text = text
+        self._send_label = send_label
 
     def compose(self) -> ComposeResult:
         with Vertical(id="message-dialog", classes="dialog"):
-            yield Label("Message sent with DATA (headers, a blank line, the body)")
+            yield Label(
+                f"Message sent with DATA (headers, a blank line, the body): "
+                f"ctrl+s {self._send_label.lower()}, escape cancel"
+            )
             yield TextArea(
                 self._text.replace("\r\n", "\n"),
                 id="message-text",

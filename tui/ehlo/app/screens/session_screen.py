@@ -29,7 +29,7 @@ from ehlo.app.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
     from ehlo.dnsauth.answer import Resolver
-    from ehlo.smtp.events import Event
+    from ehlo.smtp.events import ErrorEvent, Event, Received
     from ehlo.smtp.options import ConnectOptions
     from ehlo.smtp.session import Session
     from ehlo.smtp.tls import TlsFacts
@@ -50,6 +50,15 @@ def _binding(
 ) -> Binding:
     """A binding with an id (for keymaps and help) and a tooltip."""
     return Binding(key, action, description, show=show, id=binding_id, tooltip=tooltip)
+
+
+def _warm_caches() -> None:
+    """Load the knowledge base and the engine before the first reply needs them."""
+    from ehlo.knowledge import annotate, basic_codes
+    from ehlo.smtp.reply import parse_reply
+
+    basic_codes()
+    annotate(parse_reply("250 2.0.0 Ok"), "mail")
 
 
 class SessionScreen(Screen[None]):
@@ -161,6 +170,8 @@ class SessionScreen(Screen[None]):
         self.learned = Learned()
         self.tls_facts: TlsFacts | None = None
         self.events: list[Event] = []
+        self._to_explain: Received | None = None
+        self._last_error: ErrorEvent | None = None
         """The events shown so far (the session's transcript as the screen has handled it)."""
 
     def compose(self) -> ComposeResult:
@@ -194,10 +205,16 @@ class SessionScreen(Screen[None]):
         self.query_one("#dns-panel").border_title = "DNS / auth"
         self._update_layout(self.size.width)
         self.query_one(StepBar).statuses = slot_statuses([], "connect")
-        if self.autoconnect and self.form.target:
-            self.query_one(ConnectBar).request_session()
-        else:
+        if not (self.autoconnect and self.form.target):
             self.query_one("#target").focus()
+        self.call_after_refresh(self.start)
+
+    def start(self) -> None:
+        """Once the screen is shown: connect when asked to; load the knowledge base off-thread."""
+        if self.autoconnect and self.form.target:
+            self.autoconnect = False
+            self.query_one(ConnectBar).request_session()
+        self.run_worker(_warm_caches, thread=True, group="warm", exit_on_error=False)
 
     # layout -----------------------------------------------------------------------------
     def on_resize(self) -> None:
@@ -307,6 +324,7 @@ class SessionScreen(Screen[None]):
         self.events = []
         self.query_one(Transcript).clear()
         self._refresh_state()
+        self.query_one(CommandLine).pending = f"connect {options.host}:{options.port}"
         self._run_step("connect")
         self.query_one("#command-input").focus()
 
@@ -347,7 +365,19 @@ class SessionScreen(Screen[None]):
                 self.notify("Not connected: press ctrl+r to connect.", severity="warning")
             return
         assert self.plan is not None
-        self._relay(line_events(self.session, event.line, self.plan, self.message or b""))
+        session, plan = self.session, self.plan
+        if event.line.strip().upper() == "DATA":
+            # DATA by hand: show the message first; ctrl+s sends it, escape sends nothing.
+            from ehlo.app.screens.message_editor import MessageEditor
+
+            def send(text: str | None) -> None:
+                if text is not None:
+                    self.message = text.encode("utf-8")
+                    self._relay(line_events(session, "DATA", plan, self.message))
+
+            self.app.push_screen(MessageEditor(self._message_text(), send_label="Send"), send)
+            return
+        self._relay(line_events(session, event.line, plan, self.message or b""))
 
     def _suggestion(self) -> str:
         if self.plan is None:
@@ -370,7 +400,7 @@ class SessionScreen(Screen[None]):
     # events from the worker --------------------------------------------------------------
     @on(SessionEvent)
     def _session_event(self, message: SessionEvent) -> None:
-        from ehlo.smtp.events import Closed, ErrorEvent, Received, Sent, TlsUpgraded
+        from ehlo.smtp.events import Closed, Connected, ErrorEvent, Received, Sent, TlsUpgraded
 
         event = message.event
         self.events.append(event)
@@ -378,11 +408,17 @@ class SessionScreen(Screen[None]):
         command_line = self.query_one(CommandLine)
         if isinstance(event, Sent):
             command_line.pending = event.line
+        elif isinstance(event, Connected):
+            command_line.pending = "waiting for the greeting"
         elif isinstance(event, Received | Closed | ErrorEvent):
             command_line.pending = None
+        if isinstance(event, Received):
+            self._last_error = None
         if isinstance(event, TlsUpgraded):
             self.tls_facts = event.facts
         if isinstance(event, ErrorEvent):
+            self._last_error = event  # the error, not an earlier reply, is what needs explaining
+            self._to_explain = None
             self.query_one(AnnotationPanel).explain_error(event)
             self._select_tab("tab-annotation")
         self._refresh_state()
@@ -414,10 +450,21 @@ class SessionScreen(Screen[None]):
 
     @on(Transcript.ReplySelected)
     def _reply_selected(self, event: Transcript.ReplySelected) -> None:
+        # A burst of replies (run to, deliver) is explained once, for the newest.
+        if self._last_error is not None and not event.by_user:
+            return
+        first = self._to_explain is None
+        self._to_explain = event.received
+        if first:
+            self.set_timer(0.03, self._explain_selected)
+
+    def _explain_selected(self) -> None:
+        received, self._to_explain = self._to_explain, None
+        if received is None:
+            return
         panel = self.query_one(AnnotationPanel)
-        panel.explain(event.received, self.learned.context())
-        annotation = panel.annotation
-        checks = getattr(annotation, "dns_checks", ())
+        panel.explain(received, self.learned.context())
+        checks = getattr(panel.annotation, "dns_checks", ())
         self.query_one(DnsPanel).highlighted = frozenset(checks)
 
     @on(CopyRequested)
@@ -451,10 +498,11 @@ class SessionScreen(Screen[None]):
     def action_cancel(self) -> None:
         if not self._busy():
             return
+        from ehlo.smtp.events import Closed
+
         self.workers.cancel_group(self, "smtp")
-        self.query_one(Transcript).append_note(
-            "cancelled by the user; the connection is closed (ctrl+r reconnects)", time.time()
-        )
+        reason = "cancelled by the user (ctrl+r reconnects)"
+        self.post_message(SessionEvent(Closed(time.time(), "client", reason)))
         if self.session is not None:
             self.run_worker(self.session.close(), group="smtp-close", exit_on_error=False)
 
@@ -501,6 +549,13 @@ class SessionScreen(Screen[None]):
 
     def action_toggle_connect_bar(self) -> None:
         self.query_one(ConnectBar).toggle_class("-hidden")
+
+    def action_show_pane(self, pane: str) -> None:
+        """Show the session, annotation or DNS pane (a tab on small terminals)."""
+        if self.has_class("-narrow"):
+            self.query_one("#pane-tabs", Tabs).active = f"tab-{pane}"
+        target = {"session": "#transcript", "annotation": "#annotation-panel", "dns": "#dns-rows"}
+        self.query_one(target.get(pane, "#transcript")).focus()
 
     def action_focus_transcript(self) -> None:
         self._select_tab("tab-session")

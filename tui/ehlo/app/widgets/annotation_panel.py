@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -10,7 +11,9 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from ehlo.app.messages import CopyRequested
-from ehlo.smtp.events import ErrorEvent, Received
+
+if TYPE_CHECKING:
+    from ehlo.smtp.events import ErrorEvent, Received
 
 BASIC_CLASS = {2: "success", 3: "intermediate", 4: "transient failure", 5: "permanent failure"}
 BASIC_CATEGORY = {

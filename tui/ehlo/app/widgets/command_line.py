@@ -177,4 +177,4 @@ class CommandLine(Horizontal):
             return
         elapsed = time.monotonic() - self._started
         shown = self.pending if len(self.pending) <= 24 else self.pending[:23] + "…"
-        self.query_one("#command-status", Label).update(f"⧗ {shown} {elapsed:4.1f}s · esc cancels")
+        self.query_one("#command-status", Label).update(f"⧗ {shown} {elapsed:4.1f}s (esc cancels)")

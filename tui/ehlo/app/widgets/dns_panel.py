@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -45,14 +46,18 @@ def group_context(group: str, learned: Learned, selectors: tuple[str, ...]) -> A
             selectors=selectors,
         )
     if group == "recipient" and learned.rcpt_domain:
-        mx_hosts = (learned.server_host,) if learned.server_host else ()
+        server = learned.server_host
+        mx_hosts = (server,) if server and not _is_ip(server) else ()
         return AuditContext(
             domain=learned.rcpt_domain,
             mx_hosts=mx_hosts,
             certificate_chain=learned.certificate_chain,
         )
     if group == "client" and learned.client_ip:
-        domain = learned.mail_from_domain or learned.helo or learned.server_host or "invalid"
+        names = (learned.mail_from_domain, learned.helo, learned.server_host)
+        domain = next((name for name in names if name and _is_domain(name)), None)
+        if domain is None:
+            return None  # ptr and dnsbl wait for a domain to compare the PTR name with
         return AuditContext(domain=domain, ip=learned.client_ip, helo=learned.helo)
     return None
 
@@ -127,6 +132,18 @@ class CheckRow(Collapsible):
         if entry is not None:
             event.stop()
             self.post_message(CopyRequested(entry[0], entry[1]))
+
+
+def _is_domain(text: str) -> bool:
+    return "." in text and not text.startswith("[") and not _is_ip(text)
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _format_value(value: Any) -> str:

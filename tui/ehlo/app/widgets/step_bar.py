@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from ehlo.smtp.events import Connected, ErrorEvent, Event, Received, Sent, TlsUpgraded
+if TYPE_CHECKING:
+    from ehlo.smtp.events import Event
+
 
 SlotStatus = Literal["todo", "current", "pending", "done", "failed", "skipped"]
 SLOTS = ("connect", "ehlo", "starttls", "ehlo-tls", "auth", "mail", "rcpt", "data", "quit")
@@ -29,6 +31,8 @@ ICONS = {"todo": " ", "current": "›", "pending": "…", "done": "✓", "failed
 
 def slot_statuses(transcript: Sequence[Event], suggested: str | None) -> dict[str, SlotStatus]:
     """Each slot's status, from the transcript and the suggested next step."""
+    from ehlo.smtp.events import Closed, Connected, ErrorEvent, Received, Sent, TlsUpgraded
+
     status: dict[str, SlotStatus] = dict.fromkeys(SLOTS, "todo")
     tls = False
     for event in transcript:
@@ -50,6 +54,10 @@ def slot_statuses(transcript: Sequence[Event], suggested: str | None) -> dict[st
             if slot:
                 code = event.reply.code
                 status[slot] = "failed" if code is None or code >= 400 else "done"
+        elif isinstance(event, Closed):
+            for slot, state in status.items():
+                if state == "pending":
+                    status[slot] = "failed"
         elif isinstance(event, ErrorEvent):
             slot = _slot(event.stage, tls) or "connect"
             status[slot] = "failed"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -17,7 +17,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ehlo.app.widgets.transcript_lines import TranscriptLine, event_lines
-from ehlo.smtp.events import Event, Received
+
+if TYPE_CHECKING:
+    from ehlo.smtp.events import Event, Received
 
 TIME_WIDTH = 9
 """Columns of the time gutter ("+123.456 ")."""
@@ -82,6 +84,7 @@ class Transcript(ScrollView, can_focus=True):
 
         index: int
         received: Received
+        by_user: bool = False
 
     selected: reactive[int | None] = reactive(None, always_update=True)
     """Index of the selected reply in `replies`, or None before the first reply."""
@@ -94,6 +97,8 @@ class Transcript(ScrollView, can_focus=True):
         self._origin: float | None = None
         self._width = 0
         self._following = True
+        self._scroll_pending = False
+        self._by_user = False
         self._cache: LRUCache[tuple[int, bool], Strip] = LRUCache(1024)
 
     def clear(self) -> None:
@@ -116,7 +121,8 @@ class Transcript(ScrollView, can_focus=True):
 
     def append_events(self, batch: tuple[Event, ...] | list[Event]) -> None:
         """Add several events at once (one layout update)."""
-        at_end = self.is_vertical_scroll_end or self.max_scroll_y == 0
+        from ehlo.smtp.events import Received
+
         newest_reply: int | None = None
         for event in batch:
             if self._origin is None:
@@ -134,27 +140,47 @@ class Transcript(ScrollView, can_focus=True):
         self.virtual_size = Size(self._width, len(self.lines))
         if newest_reply is not None and self._following:
             self.selected = newest_reply
-        if at_end:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        if self._following:
+            self._scroll_later()
         self.refresh()
 
     def append_note(self, text: str, at: float, kind: str = "info") -> None:
         """Add a line that is not an engine event (e.g. "cancelled by the user")."""
-        at_end = self.is_vertical_scroll_end or self.max_scroll_y == 0
         if self._origin is None:
             self._origin = at
         self.lines.append(TranscriptLine(kind, f"-- {text}", at))  # type: ignore[arg-type]
         self._width = max(self._width, TIME_WIDTH + 2 + len(text) + 13)
         self.virtual_size = Size(self._width, len(self.lines))
-        if at_end:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        if self._following:
+            self._scroll_later()
         self.refresh()
+
+    def _scroll_later(self) -> None:
+        """Scroll to the end once the new virtual size is laid out (at most once a frame)."""
+        if not self._scroll_pending:
+            self._scroll_pending = True
+            self.call_after_refresh(self._scroll_to_end)
+
+    def _scroll_to_end(self) -> None:
+        self._scroll_pending = False
+        if self._following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def on_mouse_scroll_up(self) -> None:
+        self._following = False
+
+    def on_mouse_scroll_down(self) -> None:
+        self.call_after_refresh(self._follow_if_at_end)
+
+    def _follow_if_at_end(self) -> None:
+        if self.is_vertical_scroll_end:
+            self._following = True
 
     def watch_selected(self, old: int | None, new: int | None) -> None:
         if new is None or new >= len(self.replies):
             return
         self.refresh()
-        self.post_message(self.ReplySelected(new, self.replies[new]))
+        self.post_message(self.ReplySelected(new, self.replies[new], self._by_user))
 
     def action_select_reply(self, delta: int) -> None:
         if not self.replies:
@@ -172,7 +198,9 @@ class Transcript(ScrollView, can_focus=True):
 
     def _select(self, index: int) -> None:
         self._following = index == len(self.replies) - 1
+        self._by_user = True
         self.selected = index
+        self._by_user = False
         line = self._reply_first_line[index]
         self.scroll_to_region_line(line)
 

@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from ehlo.smtp.events import (
-    Closed,
-    Connected,
-    ErrorEvent,
-    Event,
-    ProtocolViolation,
-    Received,
-    Sent,
-    TlsUpgraded,
-)
+if TYPE_CHECKING:
+    from ehlo.smtp.events import Event, Received
 
 LineKind = Literal["client", "server", "server-bad", "tls", "auth", "error", "violation", "info"]
 
@@ -36,6 +28,16 @@ class TranscriptLine:
 
 def event_lines(event: Event, reply_index: int | None) -> list[TranscriptLine]:
     """The display lines of one engine event."""
+    from ehlo.smtp.events import (
+        Closed,
+        Connected,
+        ErrorEvent,
+        ProtocolViolation,
+        Received,
+        Sent,
+        TlsUpgraded,
+    )
+
     at = event.at
     if isinstance(event, Sent):
         kind: LineKind = "client"
