@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,11 +14,25 @@ from ehlo.app.app import EhloApp, make_app
 from ehlo.app.screens.session_screen import SessionScreen
 
 
+def closed_udp_port() -> int:
+    """A loopback UDP port with nothing behind it (queries are refused at once)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
 @pytest.fixture
 def settings_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty settings file in tmp_path, also named by EHLO_CONFIG; exports go to tmp_path."""
+    """A settings file in tmp_path, also named by EHLO_CONFIG; exports go to tmp_path.
+
+    DNS goes to a closed loopback port, so the DNS panel never asks the system's resolver.
+    """
     path = tmp_path / "config.toml"
-    path.write_text(f'export_dir = "{tmp_path}"\n', encoding="utf-8")
+    resolver = f"127.0.0.1:{closed_udp_port()}"
+    path.write_text(
+        f'export_dir = "{tmp_path}"\n[dns]\nresolver = "{resolver}"\n', encoding="utf-8"
+    )
     monkeypatch.setenv("EHLO_CONFIG", str(path))
     return path
 

@@ -30,9 +30,7 @@ ZONES = {
 
 def _settings(path: Path, host: str, port: int) -> None:
     path.write_text(
-        path.read_text(encoding="utf-8")
-        + f'[dns]\nresolver = "{host}:{port}"\nblocklists = ["bl.test"]\n',
-        encoding="utf-8",
+        f'[dns]\nresolver = "{host}:{port}"\nblocklists = ["bl.test"]\n', encoding="utf-8"
     )
 
 
