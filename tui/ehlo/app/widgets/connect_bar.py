@@ -9,7 +9,14 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select
 
-from ehlo.app.request import AUTH_CHOICES, TLS_CHOICES, VERIFY_CHOICES, ConnectForm
+from ehlo.app.request import (
+    AUTH_CHOICES,
+    TLS_CHOICES,
+    VERIFY_CHOICES,
+    ConnectForm,
+    RequestError,
+    parse_target,
+)
 from ehlo.app.settings import Profile
 
 
@@ -160,6 +167,21 @@ class ConnectBar(Vertical):
     def request_session(self) -> None:
         """Post SessionRequested with the current fields."""
         self.post_message(self.SessionRequested(self.form()))
+
+    def on_mount(self) -> None:
+        self._show_target_port(self._initial.target)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "target":
+            self._show_target_port(event.value)
+
+    def _show_target_port(self, target: str) -> None:
+        """An empty Port field uses the target's own port (host:port): show that one, not 25."""
+        try:
+            port = parse_target(target).port
+        except RequestError:
+            port = None
+        self.query_one("#port", Input).placeholder = str(port or 25)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "connect":
