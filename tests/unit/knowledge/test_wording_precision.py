@@ -197,3 +197,30 @@ def test_fill_fixes_keeps_the_first_of_repeated_commands_and_advice() -> None:
         "Read the DMARC policy.",
     ]
     assert len(fixes) == MAX_FIXES
+
+
+@pytest.mark.parametrize(
+    ("reply", "stage", "reason"),
+    [
+        ("554 Too many Received: headers", "end-of-data", "networkerror"),
+        ("550 Sorry, no access for this ip", "mail", "blocked"),
+        ("553 <a@b.example> ... unauthorized relay traffic prohibited", "rcpt", "norelaying"),
+        (
+            "550 5.6.0 Lone CR or LF in headers (see RFC2822 section 2.2)",
+            "end-of-data",
+            "contenterror",
+        ),
+        (
+            "450 4.7.1 <a@b.example>: Recipient address rejected: Policy Rejection- Quota Exceeded.",
+            "rcpt",
+            "ratelimited",
+        ),
+        ("452 4.2.2 <a@b.example>: Quota exceeded", "rcpt", "mailboxfull"),
+    ],
+)
+def test_generic_wording_from_held_out_replies(reply: str, stage: str, reason: str) -> None:
+    assert annotate(reply, stage).reason == reason
+
+
+def test_seconds_to_wait_alone_is_not_a_postgrey_signature() -> None:
+    assert annotate("422 try again in 15 seconds", "rcpt").signature != "postgrey-delay"
