@@ -95,6 +95,7 @@ KEYS = frozenset(
         "provider",
         "pattern",
         "reason",
+        "retry_advice",
         "codes",
         "enhanced",
         "stages",

@@ -19,6 +19,7 @@ from ehlo.knowledge.model import (
     ReplyClass,
     Signature,
 )
+from ehlo.knowledge.positive import STAGE_MEANINGS, positive_meaning
 from ehlo.knowledge.providers import provider_from_markers
 from ehlo.knowledge.replytext import (
     client_ip,
@@ -46,7 +47,8 @@ DELIVERED_WORDING = re.compile(
 )
 TEMPORARY_WORDING = re.compile(
     r"temporar(?:il)?y (?:blocked|blacklisted|banned|deferred|rate.limited|suspended|locked|"
-    r"rejected|refused|restricted|throttled)|rate.limited|try again (?:later|in \d)",
+    r"rejected|refused|restricted|throttled)|rate.limited|try again (?:later|in \d)|"
+    r"automat(?:ed|ic) (?:block|ban)|automatically (?:blocked|banned)",
     re.IGNORECASE,
 )
 LIFTING_REASONS = frozenset(
@@ -244,8 +246,14 @@ def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) ->
     if not verdicts:
         return _Verdict("undefined", 0)
     best = max(verdicts, key=lambda v: v.rank)
-    if class_digit == 5 and candidate.stage in GREETING_STAGES and best.reason in CLIENT_REFUSALS:
-        # Refused for good before any envelope or content was sent: the client itself is.
+    if (
+        class_digit == 5
+        and candidate.stage in GREETING_STAGES
+        and best.reason in CLIENT_REFUSALS
+        and not (best.reason == "systemerror" and best.rank >= RANK_SPECIFIC_ENHANCED)
+    ):
+        # Refused for good before any envelope or content was sent: the client itself is,
+        # unless the server's own words say it is broken.
         best = _Verdict("blocked", best.rank, rule=best.rule)
     if class_digit == 4 and best.reason == "notaccept":
         # "Not accepting messages" for now: a passing state of the receiving system.
@@ -315,6 +323,8 @@ def _build(
         elif verdict.rule is not None and verdict.rule.retry is not None:
             retry = verdict.rule.retry
         advice = reason.advice_transient if reply_class == "transient" else reason.advice_permanent
+        if signature is not None and signature.retry_advice:
+            advice = signature.retry_advice
     provider = signature.provider if signature else None
     if provider is None and verdict.rule is not None:
         provider = verdict.rule.provider
@@ -389,10 +399,8 @@ def _meaning(
     else:
         lead = getattr(basic, "meaning", "") or "The server accepted this step."
         if verdict.reason == "delivered":
-            lead = (
-                "The receiving server accepted the message for delivery. Acceptance is not "
-                "arrival in the inbox: filtering can still divert or drop it."
-            )
+            lead = STAGE_MEANINGS[("end-of-data", 250)]
+        lead = positive_meaning(reply.code, stage) or lead
     parts = [f"{reply.code}" if reply.code else "", enhanced or ""]
     said = " ".join(p for p in parts if p)
     where = f" to {DESCRIPTIONS[stage]}" if stage in DESCRIPTIONS else ""

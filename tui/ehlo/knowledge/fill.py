@@ -101,11 +101,81 @@ def fill_text(text: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
+MAX_FIXES = 6
+"""More fixes than this bury the ones that matter; the most specific come first."""
+_FILLER = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "is",
+        "are",
+        "be",
+        "it",
+        "its",
+        "this",
+        "that",
+        "your",
+        "you",
+        "with",
+        "from",
+        "if",
+        "as",
+        "so",
+        "then",
+        "their",
+        "there",
+    ]
+)
+_WORDS = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
+def _gist(text: str) -> tuple[str, ...]:
+    """The words of a fix that carry its meaning, in order."""
+    return tuple(w for w in _WORDS.findall(text.lower()) if w not in _FILLER)
+
+
+def _same_advice(one: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """Whether two fixes say nearly the same thing (same opening, or mostly the same words)."""
+    if not one or not other:
+        return False
+    a, b = set(one), set(other)
+    shared = len(a & b) / len(a | b)
+    if len(one) >= 2 and one[:2] == other[:2]:
+        return shared >= 0.3 or one[:3] == other[:3]
+    return shared >= 0.6
+
+
 def fill_fixes(templates: tuple[FixTemplate, ...], values: Mapping[str, str]) -> tuple[Fix, ...]:
-    """Concrete fixes from templates, without duplicates."""
-    fixes: dict[tuple[str, str | None], Fix] = {}
+    """Concrete fixes from templates, the first of near-duplicates kept, at most MAX_FIXES.
+
+    Templates come most specific first (a provider signature's before its reason's), so a
+    reason's generic wording of the same fix, or the same command, is dropped.
+    """
+    fixes: list[Fix] = []
+    commands: set[str] = set()
+    gists: list[tuple[str, ...]] = []
     for template in templates:
         command = fill_command(template.command, values) if template.command else None
         fix = Fix(fill_text(template.text, values), command)
-        fixes.setdefault((fix.text, fix.command), fix)
-    return tuple(fixes.values())
+        if command is not None and command in commands:
+            continue
+        gist = _gist(fix.text)
+        if any(_same_advice(gist, seen) for seen in gists):
+            continue
+        fixes.append(fix)
+        gists.append(gist)
+        if command is not None:
+            commands.add(command)
+        if len(fixes) == MAX_FIXES:
+            break
+    return tuple(fixes)

@@ -327,6 +327,7 @@ def _signatures(
                 url=entry.get("url"),
                 priority=int(entry.get("priority", 0)),
                 dns_checks=_strings(entry.get("dns_checks", [])),
+                retry_advice=entry.get("retry_advice"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"{where}: missing or malformed field ({exc})")

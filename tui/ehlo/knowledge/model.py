@@ -203,6 +203,7 @@ class Signature:
     url: str | None = None
     priority: int = 0
     dns_checks: tuple[str, ...] = ()
+    retry_advice: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
