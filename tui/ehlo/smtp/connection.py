@@ -48,6 +48,7 @@ class Connection:
         self.options = options
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
+        self._plain_transport: asyncio.WriteTransport | None = None
         self._parser = ReplyParser()
         self._queued: deque[Reply] = deque()
         self.peer: tuple[str, int] = ("", 0)
@@ -145,6 +146,9 @@ class Connection:
             raise StepFailed(
                 stage, "tls", f"cannot load the CA file or client certificate: {_reason(exc)}"
             ) from exc
+        # A handshake cancelled half-way can leave the plain transport open under the stream
+        # (asyncio keeps no reference to it); close() closes it too.
+        self._plain_transport = self._writer.transport
         try:
             async with asyncio.timeout(options.timeouts.tls):
                 await self._writer.start_tls(
@@ -285,6 +289,14 @@ class Connection:
 
     async def close(self) -> None:
         """Close the connection; never raises, never hangs (aborts after a second)."""
+        plain, self._plain_transport = self._plain_transport, None
+        try:
+            await self._close_stream()
+        finally:
+            if plain is not None and not plain.is_closing():
+                plain.abort()
+
+    async def _close_stream(self) -> None:
         writer, self._writer, self._reader = self._writer, None, None
         if writer is None:
             return
