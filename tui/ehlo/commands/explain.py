@@ -9,22 +9,8 @@ from typing import Any, TextIO
 
 import click
 
-STAGE_CHOICES = (
-    "connect",
-    "ehlo",
-    "helo",
-    "starttls",
-    "auth",
-    "mail",
-    "rcpt",
-    "data",
-    "end-of-data",
-    "bdat",
-    "rset",
-    "noop",
-    "vrfy",
-    "quit",
-)
+from ehlo.smtp.stages import STAGES
+
 CONTEXT_KEYS = (
     "host",
     "port",
@@ -131,7 +117,7 @@ def _jsonl(stream: TextIO, out: TextIO, stage: str | None, context: dict[str, st
 @click.argument("reply", required=False)
 @click.option(
     "--stage",
-    type=click.Choice(STAGE_CHOICES, case_sensitive=False),
+    type=click.Choice(STAGES, case_sensitive=False),
     help="The command the reply answered.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the annotation as a JSON object.")

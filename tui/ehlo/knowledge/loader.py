@@ -22,7 +22,6 @@ from ehlo.knowledge.model import (
     DNS_CHECK_IDS,
     PLACEHOLDERS,
     REASON_IDS,
-    STAGES,
     BasicCode,
     EnhancedCode,
     FixTemplate,
@@ -30,6 +29,7 @@ from ehlo.knowledge.model import (
     Signature,
 )
 from ehlo.paths import reference_dir
+from ehlo.smtp.stages import STAGES
 
 FILES = (
     "basic-codes.toml",

@@ -45,25 +45,6 @@ REASON_IDS: tuple[str, ...] = get_args(ReasonId)
 
 ReplyClass = Literal["success", "intermediate", "transient", "permanent", "unknown"]
 
-KnownStage = Literal[
-    "connect",
-    "ehlo",
-    "helo",
-    "starttls",
-    "auth",
-    "mail",
-    "rcpt",
-    "data",
-    "end-of-data",
-    "bdat",
-    "rset",
-    "noop",
-    "vrfy",
-    "help",
-    "quit",
-    "raw",
-]
-STAGES: tuple[str, ...] = get_args(KnownStage)
 
 Actor = Literal["sender", "sender-admin", "recipient-admin", "nobody"]
 ACTORS: tuple[str, ...] = get_args(Actor)

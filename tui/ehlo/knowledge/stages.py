@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ehlo.knowledge.model import STAGES
+from ehlo.smtp.stages import STAGES
 
 ALIASES: dict[str, str] = {
     "greeting": "connect",

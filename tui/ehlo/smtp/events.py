@@ -6,26 +6,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ehlo.smtp.reply import Reply
+from ehlo.smtp.stages import Stage as Stage  # noqa: PLC0414 (re-exported)
 from ehlo.smtp.tls import TlsFacts
 
-Stage = Literal[
-    "connect",
-    "ehlo",
-    "helo",
-    "starttls",
-    "auth",
-    "mail",
-    "rcpt",
-    "data",
-    "end-of-data",
-    "bdat",
-    "rset",
-    "noop",
-    "vrfy",
-    "help",
-    "quit",
-    "raw",
-]
 """What the session was doing. `end-of-data` is the message itself and the reply after it."""
 
 ErrorKind = Literal[
