@@ -133,6 +133,14 @@ class SessionScreen(Screen[None]):
             show=False,
         ),
         _binding(
+            "f8",
+            "add_dkim_selector",
+            "DKIM selector",
+            "dns.add-selector",
+            "Add a DKIM selector to check at the sender domain",
+            show=False,
+        ),
+        _binding(
             "ctrl+b",
             "toggle_connect_bar",
             "Connect bar",
@@ -653,3 +661,15 @@ class SessionScreen(Screen[None]):
 
     def action_rerun_dns(self) -> None:
         self.query_one(DnsPanel).rerun()
+
+    def action_add_dkim_selector(self) -> None:
+        from ehlo.app.screens.selector_dialog import SelectorScreen
+
+        panel = self.query_one(DnsPanel)
+
+        def chosen(selector: str | None) -> None:
+            if selector:
+                panel.add_selector(selector)
+                self.notify(f"DKIM selector {selector!r} added")
+
+        self.app.push_screen(SelectorScreen(panel.learned.mail_from_domain), chosen)
