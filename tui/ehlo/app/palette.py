@@ -62,6 +62,9 @@ SESSION_ENTRIES: tuple[PaletteEntry, ...] = (
         "export: transcript as JSON", "Save the transcript as JSON (redacted)", "export_json"
     ),
     PaletteEntry("dns: re-run", "Run every DNS check again", "rerun_dns"),
+    PaletteEntry(
+        "dns: add DKIM selector", "Check one more DKIM selector (F8)", "add_dkim_selector"
+    ),
 )
 
 

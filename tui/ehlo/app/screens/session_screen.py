@@ -133,6 +133,14 @@ class SessionScreen(Screen[None]):
             show=False,
         ),
         _binding(
+            "f8",
+            "add_dkim_selector",
+            "DKIM selector",
+            "dns.add-selector",
+            "Add a DKIM selector to check at the sender domain",
+            show=False,
+        ),
+        _binding(
             "ctrl+b",
             "toggle_connect_bar",
             "Connect bar",
@@ -281,7 +289,7 @@ class SessionScreen(Screen[None]):
 
     @work(exclusive=True, exit_on_error=False, group="mx", name="mx lookup")
     async def _lookup_mx(self, domain: str) -> None:
-        """Find the domain's MX hosts, then connect to the most preferred one."""
+        """Find the domain's MX hosts; connect to the only one, or let the user pick."""
         answer = await self._resolver().resolve(domain, "MX")
         hosts = sorted(
             (int(parts[0]), parts[1].rstrip("."))
@@ -295,14 +303,26 @@ class SessionScreen(Screen[None]):
             )
             self._start_session(domain, None)
             return
-        others = ", ".join(host for _, host in hosts[1:4])
-        self.notify(
-            f"Using {hosts[0][1]} (preference {hosts[0][0]})"
-            + (f"; others: {others}" if others else ""),
-            title=f"MX of {domain}",
-        )
-        self.query_one("#target").value = hosts[0][1]  # type: ignore[attr-defined]
-        self._start_session(hosts[0][1], None)
+        unique: dict[str, int] = {}
+        for preference, host in hosts:
+            unique.setdefault(host, preference)
+        if len(unique) == 1:
+            self._use_mx(domain, hosts[0][1], hosts[0][0])
+            return
+        from ehlo.app.screens.mx_picker import MxPickScreen
+
+        choices = tuple((preference, host) for host, preference in unique.items())
+
+        def chosen(host: str | None) -> None:
+            if host:
+                self._use_mx(domain, host, unique[host])
+
+        self.app.push_screen(MxPickScreen(domain, choices), chosen)
+
+    def _use_mx(self, domain: str, host: str, preference: int) -> None:
+        self.notify(f"Using {host} (preference {preference})", title=f"MX of {domain}")
+        self.query_one("#target").value = host  # type: ignore[attr-defined]
+        self._start_session(host, None)
 
     def _start_session(self, host: str, port: int | None) -> None:
         from ehlo.smtp.session import Session
@@ -653,3 +673,15 @@ class SessionScreen(Screen[None]):
 
     def action_rerun_dns(self) -> None:
         self.query_one(DnsPanel).rerun()
+
+    def action_add_dkim_selector(self) -> None:
+        from ehlo.app.screens.selector_dialog import SelectorScreen
+
+        panel = self.query_one(DnsPanel)
+
+        def chosen(selector: str | None) -> None:
+            if selector:
+                panel.add_selector(selector)
+                self.notify(f"DKIM selector {selector!r} added")
+
+        self.app.push_screen(SelectorScreen(panel.learned.mail_from_domain), chosen)

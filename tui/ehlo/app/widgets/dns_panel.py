@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -208,6 +209,17 @@ class DnsPanel(Vertical):
         """Run every known group again (a fresh resolver, so no cached answers)."""
         for group, context in self._contexts.items():
             self._start(group, context)
+
+    def add_selector(self, selector: str) -> None:
+        """Check one more DKIM selector at the sender domain and re-run the DKIM row's group."""
+        selector = selector.strip().lower()
+        if not selector or selector in self.selectors:
+            return
+        self.selectors = (*self.selectors, selector)
+        sender = self._contexts.get("sender")
+        if sender is not None:
+            self._contexts["sender"] = replace(sender, selectors=self.selectors)
+            self._start("sender", self._contexts["sender"])
 
     def rows(self) -> dict[str, CheckRow]:
         """Rows by "group/check"."""
