@@ -18,77 +18,13 @@ with warnings.catch_warnings():
     import re._constants as sre_constants  # type: ignore[import-not-found]
     import re._parser as sre_parser  # type: ignore[import-not-found]
 
-REASONS = frozenset(
-    {
-        "ok",
-        "delivered",
-        "userunknown",
-        "mailboxfull",
-        "suspend",
-        "hasmoved",
-        "hostunknown",
-        "notaccept",
-        "norelaying",
-        "rejected",
-        "filtered",
-        "authfailure",
-        "securityerror",
-        "failedstarttls",
-        "requireptr",
-        "blocked",
-        "badreputation",
-        "ratelimited",
-        "greylisted",
-        "spamdetected",
-        "virusdetected",
-        "contenterror",
-        "notcompliantrfc",
-        "emailtoolarge",
-        "policyviolation",
-        "syntaxerror",
-        "systemerror",
-        "systemfull",
-        "networkerror",
-        "expired",
-        "mailererror",
-        "undefined",
-    }
-)
-STAGES = frozenset(
-    {
-        "connect",
-        "ehlo",
-        "helo",
-        "starttls",
-        "auth",
-        "mail",
-        "rcpt",
-        "data",
-        "end-of-data",
-        "bdat",
-        "rset",
-        "noop",
-        "vrfy",
-        "help",
-        "quit",
-        "raw",
-    }
-)
-PLACEHOLDERS = frozenset(
-    {
-        "host",
-        "port",
-        "domain",
-        "mail_from_domain",
-        "rcpt_domain",
-        "ip",
-        "reversed_ip",
-        "helo",
-        "dmarc_name",
-        "sender",
-        "recipient",
-    }
-)
+from ehlo.knowledge.model import PLACEHOLDERS as PLACEHOLDER_NAMES
+from ehlo.knowledge.model import REASON_IDS
+from ehlo.smtp.stages import STAGES as STAGE_NAMES
+
+REASONS = frozenset(REASON_IDS)
+STAGES = frozenset(STAGE_NAMES)
+PLACEHOLDERS = frozenset(PLACEHOLDER_NAMES)
 KEYS = frozenset(
     {
         "id",
