@@ -213,7 +213,10 @@ class SessionScreen(Screen[None]):
         self.query_one("#dns-panel").border_title = "DNS / auth"
         self._update_layout(self.size.width)
         self.query_one(StepBar).statuses = slot_statuses([], "connect")
-        if not (self.autoconnect and self.form.target):
+        # focus where the user will type, now: moving it later rebuilds the footer's keys
+        if self.autoconnect and self.form.target:
+            self.query_one("#command-input").focus()
+        else:
             self.query_one("#target").focus()
         self.call_after_refresh(self.start)
 
