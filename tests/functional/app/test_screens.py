@@ -127,12 +127,23 @@ async def test_small_terminal_shows_tabs(settings_path: Path, size: tuple[int, i
             assert not screen.query_one("#annotation-panel").has_class("-tab-hidden")
 
 
-async def test_bad_target_is_explained_not_fatal(settings_path: Path) -> None:
-    app = make_app("two words", autoconnect=True, settings_path=settings_path)
+@pytest.mark.parametrize(
+    ("target", "explanation"),
+    [
+        ("two words", "not a host name"),
+        ("mx.example.com:0", "not a number from 1 to 65535"),
+        ("[2001:db8::1", "unclosed '['"),
+        ("-bad-.example", "not a valid host name"),
+    ],
+)
+async def test_bad_target_is_explained_not_fatal(
+    settings_path: Path, target: str, explanation: str
+) -> None:
+    app = make_app(target, autoconnect=True, settings_path=settings_path)
     async with app.run_test(size=(120, 40)) as pilot:
 
         def explained() -> bool:
-            return any("not a host name" in str(n.message) for n in app._notifications)
+            return any(explanation in str(n.message) for n in app._notifications)
 
         await wait_for(pilot, explained, timeout=10)
         assert app.is_running

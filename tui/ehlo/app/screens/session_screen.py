@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 from ehlo.app import clipboard
 from ehlo.app.learned import Learned, learn
 from ehlo.app.messages import CopyRequested, SessionEvent
-from ehlo.app.request import ConnectForm, RequestError, build_options, build_plan, parse_target
+from ehlo.app.request import ConnectForm, RequestError, build_options, build_plan
 from ehlo.app.settings import Settings
 from ehlo.app.widgets.annotation_panel import AnnotationPanel
 from ehlo.app.widgets.command_line import CommandLine
@@ -279,19 +279,24 @@ class SessionScreen(Screen[None]):
     @on(ConnectBar.SessionRequested)
     def _session_requested(self, event: ConnectBar.SessionRequested) -> None:
         self.form = event.form
+        from ehlo.smtp.target import TargetError, parse_target
+
         try:
             target = parse_target(event.form.target)
             build_plan(event.form)
+        except TargetError as exc:
+            self.notify(exc.message, title="Cannot connect", severity="error")
+            return
         except RequestError as exc:
             self.notify(str(exc), title="Cannot connect", severity="error")
             return
-        if target.mx_domain:
-            self._lookup_mx(target.mx_domain)
+        if target.kind == "domain":
+            self._lookup_mx(target.host, target.port)
             return
         self._start_session(target.host, target.port)
 
     @work(exclusive=True, exit_on_error=False, group="mx", name="mx lookup")
-    async def _lookup_mx(self, domain: str) -> None:
+    async def _lookup_mx(self, domain: str, port: int | None) -> None:
         """Find the domain's MX hosts; connect to the only one, or let the user pick."""
         answer = await self._resolver().resolve(domain, "MX")
         hosts = sorted(
@@ -304,13 +309,13 @@ class SessionScreen(Screen[None]):
                 f"{domain} has no MX hosts ({answer.status}); mail goes to the domain itself.",
                 title="MX lookup",
             )
-            self._start_session(domain, None)
+            self._start_session(domain, port)
             return
         unique: dict[str, int] = {}
         for preference, host in hosts:
             unique.setdefault(host, preference)
         if len(unique) == 1:
-            self._use_mx(domain, hosts[0][1], hosts[0][0])
+            self._use_mx(domain, hosts[0][1], hosts[0][0], port)
             return
         from ehlo.app.screens.mx_picker import MxPickScreen
 
@@ -318,14 +323,14 @@ class SessionScreen(Screen[None]):
 
         def chosen(host: str | None) -> None:
             if host:
-                self._use_mx(domain, host, unique[host])
+                self._use_mx(domain, host, unique[host], port)
 
         self.app.push_screen(MxPickScreen(domain, choices), chosen)
 
-    def _use_mx(self, domain: str, host: str, preference: int) -> None:
+    def _use_mx(self, domain: str, host: str, preference: int, port: int | None) -> None:
         self.notify(f"Using {host} (preference {preference})", title=f"MX of {domain}")
-        self.query_one("#target").value = host  # type: ignore[attr-defined]
-        self._start_session(host, None)
+        self.query_one("#target").value = host if port is None else f"{host}:{port}"  # type: ignore[attr-defined]
+        self._start_session(host, port)
 
     def _start_session(self, host: str, port: int | None) -> None:
         from ehlo.smtp.session import Session
