@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Tab, Tabs
+from textual.widgets import Header, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
 from ehlo.app import clipboard
@@ -24,6 +24,7 @@ from ehlo.app.widgets.annotation_panel import AnnotationPanel
 from ehlo.app.widgets.command_line import CommandLine
 from ehlo.app.widgets.connect_bar import ConnectBar
 from ehlo.app.widgets.dns_panel import DnsPanel
+from ehlo.app.widgets.key_footer import KeyFooter
 from ehlo.app.widgets.step_bar import StepBar, slot_statuses
 from ehlo.app.widgets.transcript import Transcript
 
@@ -205,7 +206,7 @@ class SessionScreen(Screen[None]):
                     id="dns-panel",
                     classes="pane",
                 )
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#session-pane").border_title = "Session"
@@ -213,11 +214,9 @@ class SessionScreen(Screen[None]):
         self.query_one("#dns-panel").border_title = "DNS / auth"
         self._update_layout(self.size.width)
         self.query_one(StepBar).statuses = slot_statuses([], "connect")
-        # focus where the user will type, now: moving it later rebuilds the footer's keys
-        if self.autoconnect and self.form.target:
-            self.query_one("#command-input").focus()
-        else:
-            self.query_one("#target").focus()
+        # focus where the user types first, now: moving it later costs another footer rebuild
+        autoconnecting = self.autoconnect and self.form.target
+        self.query_one("#command-input" if autoconnecting else "#target").focus()
         self.call_after_refresh(self.start)
 
     def start(self) -> None:
