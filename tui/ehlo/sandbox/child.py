@@ -126,11 +126,19 @@ class SandboxProcess:
 
 
 def _child_environment() -> dict[str, str]:
-    """This process's environment, with the directory `ehlo` was imported from on the path."""
+    """This process's environment; a source checkout's `ehlo` is put first on the child's path.
+
+    An installed `ehlo` (in site-packages) is found by the child anyway, and putting
+    site-packages ahead of the standard library could shadow it, so only a checkout is added.
+    """
+    import site
+
     import ehlo
 
     environment = dict(os.environ)
-    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(ehlo.__file__)))
-    paths = [package_parent, environment.get("PYTHONPATH", "")]
-    environment["PYTHONPATH"] = os.pathsep.join(path for path in paths if path)
+    package_parent = os.path.dirname(os.path.dirname(os.path.realpath(ehlo.__file__)))
+    site_dirs = [*site.getsitepackages(), site.getusersitepackages()]
+    if package_parent not in {os.path.realpath(path) for path in site_dirs}:
+        paths = [package_parent, *environment.get("PYTHONPATH", "").split(os.pathsep)]
+        environment["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(path for path in paths if path))
     return environment
