@@ -61,6 +61,7 @@ class SessionScreen(CopyExport, PaneLayout):
         self.options: ConnectOptions | None = None
         self.plan: DeliveryPlan | None = None
         self.message: bytes | None = None
+        """The message edited in the message editor; None sends a test message made from the form."""
         self.learned = Learned()
         self.tls_facts: TlsFacts | None = None
         self.events: list[Event] = []
@@ -189,7 +190,6 @@ class SessionScreen(CopyExport, PaneLayout):
 
     def _start_session(self, host: str, port: int | None) -> None:
         from ehlo.smtp.session import Session
-        from ehlo.smtp.transaction import default_message
 
         try:
             options = build_options(self.form, host, port, self.settings)
@@ -199,8 +199,6 @@ class SessionScreen(CopyExport, PaneLayout):
             return
         self._close_session()
         self.options, self.plan = options, plan
-        if self.message is None:
-            self.message = default_message(plan.sender, plan.recipients, helo=options.helo)
         self.session = Session(options, plan.credentials)
         self.learned = Learned()
         self.tls_facts = None
@@ -223,7 +221,8 @@ class SessionScreen(CopyExport, PaneLayout):
 
         if self.session is None or self.plan is None:
             return
-        self._relay(step_events(self.session, step, self.plan, self.message or b""))  # type: ignore[arg-type]
+        message = b"" if step == "connect" else self._message_bytes()
+        self._relay(step_events(self.session, step, self.plan, message))  # type: ignore[arg-type]
 
     @work(exclusive=True, exit_on_error=False, group="smtp", name="smtp")
     async def _relay(self, events: AsyncIterator[Event]) -> None:
@@ -260,7 +259,7 @@ class SessionScreen(CopyExport, PaneLayout):
 
             self.app.push_screen(MessageEditor(self._message_text(), send_label="Send"), send)
             return
-        self._relay(line_events(session, event.line, plan, self.message or b""))
+        self._relay(line_events(session, event.line, plan, self._message_bytes()))
 
     def _suggestion(self) -> str:
         if self.plan is None:
@@ -278,7 +277,7 @@ class SessionScreen(CopyExport, PaneLayout):
             return
         if self._busy():
             return
-        self._relay(run_to(self.session, self.plan, target, self.message or b""))  # type: ignore[arg-type]
+        self._relay(run_to(self.session, self.plan, target, self._message_bytes()))  # type: ignore[arg-type]
 
     # events from the worker --------------------------------------------------------------
     @on(SessionEvent)
@@ -410,9 +409,20 @@ class SessionScreen(CopyExport, PaneLayout):
 
         self.app.push_screen(MessageEditor(self._message_text()), edited)
 
-    def _message_text(self) -> str:
+    def _message_bytes(self) -> bytes:
+        """The message DATA sends: the one edited in the message editor, else a test message."""
         if self.message is not None:
-            return self.message.decode("utf-8", errors="replace")
+            return self.message
+        if self.plan is None:
+            return b""
+        from ehlo.smtp.transaction import default_message
+
+        helo = self.options.helo if self.options else None
+        return default_message(self.plan.sender, self.plan.recipients, helo=helo)
+
+    def _message_text(self) -> str:
+        if self.message is not None or self.plan is not None:
+            return self._message_bytes().decode("utf-8", errors="replace")
         from ehlo.smtp.transaction import default_message
 
         plan = build_plan(self.form)
