@@ -61,7 +61,7 @@ class SessionScreen(CopyExport, PaneLayout):
         self.options: ConnectOptions | None = None
         self.plan: DeliveryPlan | None = None
         self.message: bytes | None = None
-        """The message edited in the message editor; None sends a test message made from the form."""
+        """The message edited in the editor; None sends a test message made from the form."""
         self.learned = Learned()
         self.tls_facts: TlsFacts | None = None
         self.events: list[Event] = []
