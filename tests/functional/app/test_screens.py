@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, TextArea
+from textual.widgets._footer import FooterKey
 
 from ehlo.app.app import make_app
 from ehlo.app.palette import SESSION_ENTRIES
@@ -15,7 +16,9 @@ from ehlo.app.screens.message_editor import MessageEditor
 from ehlo.app.screens.run_to import RunToScreen
 from ehlo.app.screens.session_screen import SessionScreen
 from ehlo.app.screens.tls_view import TlsView
+from ehlo.app.widgets.key_footer import KeyFooter
 from ehlo.app.widgets.step_bar import StepBar
+from ehlo.app.widgets.transcript import Transcript
 from ehlo.sandbox import Sandbox
 
 from .conftest import sandbox_app, screen_of, settle, wait_for
@@ -147,3 +150,28 @@ async def test_bad_target_is_explained_not_fatal(
 
         await wait_for(pilot, explained, timeout=10)
         assert app.is_running
+
+
+async def test_footer_keeps_its_keys_until_the_keys_change(settings_path: Path) -> None:
+    app = make_app("127.0.0.1:9", settings_path=settings_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+
+        def footer_keys() -> list[FooterKey]:
+            return list(app.screen.query_one(KeyFooter).query(FooterKey))
+
+        built = footer_keys()
+        assert {"Step", "Deliver", "Help"} <= {key.description for key in built}
+        screen.query_one(Transcript).focus()  # other bindings, the same keys shown
+        await pilot.pause()
+        screen.query_one("#command-input").focus()
+        await pilot.pause()
+        assert footer_keys() == built  # the same widgets: nothing was rebuilt
+        await pilot.press("f1")
+        await pilot.pause()
+        shown = {key.description for key in footer_keys()}
+        assert "Close" in shown and "Step" not in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert {"Step", "Deliver"} <= {key.description for key in footer_keys()}
