@@ -76,3 +76,21 @@ async def test_keymap_from_settings_rebinds(tmp_path: Path) -> None:
         from ehlo.app.screens.code_table import CodeTableScreen
 
         assert isinstance(app.screen, CodeTableScreen)
+
+
+def test_stages_the_session_went_past_are_skipped_not_left_to_do() -> None:
+    ok = parse_reply("250 OK")
+    transcript = [
+        Connected(0.0, "127.0.0.1", 25, ("127.0.0.1", 25), ("127.0.0.1", 40000), False),
+        Received(0.1, "connect", parse_reply("220 mx.example.net ESMTP"), 1.0),
+        Sent(0.2, "ehlo", "EHLO client.example.com"),
+        Received(0.3, "ehlo", ok, 1.0),
+        Sent(0.4, "mail", "MAIL FROM:<a@example.com>"),
+        Received(0.5, "mail", ok, 1.0),
+    ]
+    statuses = slot_statuses(transcript, "rcpt")
+    # no TLS, no AUTH: both were passed over on the way to MAIL
+    assert statuses["starttls"] == statuses["ehlo-tls"] == statuses["auth"] == "skipped"
+    assert (statuses["mail"], statuses["rcpt"], statuses["data"]) == ("done", "current", "todo")
+    before_mail = slot_statuses(transcript[:4], "mail")
+    assert before_mail["auth"] == "todo"  # still possible until the session moves on

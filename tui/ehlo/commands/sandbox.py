@@ -10,6 +10,7 @@ import logging
 import signal
 import ssl
 import sys
+import threading
 import time
 
 import click
@@ -100,16 +101,31 @@ def _print_activity(line: str) -> None:
     click.echo(f"{time.strftime('%H:%M:%S')} {line}")
 
 
-async def _serve(sandbox: Sandbox) -> None:
-    """Run SANDBOX until SIGINT or SIGTERM."""
+def _stop_on_eof(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """Set STOP once standard input closes (the parent process ended or let go)."""
+
+    def wait_for_eof() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while sys.stdin.buffer.read(4096):
+                pass
+        with contextlib.suppress(RuntimeError):  # the loop may be closed already
+            loop.call_soon_threadsafe(stop.set)
+
+    threading.Thread(target=wait_for_eof, name="stdin-eof", daemon=True).start()
+
+
+async def _serve(sandbox: Sandbox, print_port: bool = False, stop_on_eof: bool = False) -> None:
+    """Run SANDBOX until SIGINT or SIGTERM (or the end of standard input, when asked)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal_number, stop.set)
+    if stop_on_eof:
+        _stop_on_eof(loop, stop)
     await sandbox.start()
     try:
-        click.echo(describe(sandbox))
+        click.echo(str(sandbox.port) if print_port else describe(sandbox))
         sys.stdout.flush()
         await stop.wait()
     finally:
@@ -162,6 +178,16 @@ async def _serve(sandbox: Sandbox) -> None:
     help="Seconds before the greylist scenario accepts a retry.",
 )
 @click.option("--quiet", is_flag=True, help="Do not print a line per connection and message.")
+@click.option(
+    "--print-port",
+    is_flag=True,
+    help="Once listening, print only the SMTP port on a line of its own (for scripts).",
+)
+@click.option(
+    "--stop-on-eof",
+    is_flag=True,
+    help="Also stop when standard input closes (when run by another program).",
+)
 def sandbox(
     *,
     host: str,
@@ -173,6 +199,8 @@ def sandbox(
     implicit_tls_port: int | None,
     greylist_delay: float,
     quiet: bool,
+    print_port: bool,
+    stop_on_eof: bool,
 ) -> int:
     """Run the built-in SMTP server, playing a real-world scenario, until Ctrl-C."""
     if list_only:
@@ -198,7 +226,7 @@ def sandbox(
         on_event=None if quiet else _print_activity,
     )
     try:
-        asyncio.run(_serve(server))
+        asyncio.run(_serve(server, print_port, stop_on_eof))
     except KeyboardInterrupt:
         pass
     except OSError as error:
@@ -208,5 +236,6 @@ def sandbox(
         ) from None
     except (ValueError, ssl.SSLError) as error:
         raise click.ClickException(f"cannot use the certificate: {error}") from None
-    click.echo("Sandbox stopped.")
+    if not print_port:
+        click.echo("Sandbox stopped.")
     return 0

@@ -115,9 +115,11 @@ def parse_target(text: str) -> ParsedTarget:
     """
     target = text.strip()
     if not target:
-        raise TargetError("TARGET is empty; give a host, host:port, [IPv6]:port or @domain")
+        raise TargetError("the target is empty; give a host, host:port, [IPv6]:port or @domain")
     if any(ord(char) < 32 or char.isspace() for char in target):
-        raise TargetError(f"TARGET {target!r} contains spaces or control characters")
+        raise TargetError(
+            f"{target!r} is not a host name: it contains spaces or control characters"
+        )
     if "@" in target:
         domain_part = target.rsplit("@", 1)[1]
         host, port = (

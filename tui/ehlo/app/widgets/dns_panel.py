@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -135,6 +136,13 @@ class CheckRow(Collapsible):
             self.post_message(CopyRequested(entry[0], entry[1]))
 
 
+def _load_audit() -> Callable[..., Awaitable[object]]:
+    """ehlo.dnsauth.audit.audit, imported on first use."""
+    from ehlo.dnsauth.audit import audit
+
+    return audit
+
+
 def _is_domain(text: str) -> bool:
     return "." in text and not text.startswith("[") and not _is_ip(text)
 
@@ -254,7 +262,8 @@ class DnsPanel(Vertical):
 
     async def _audit(self, group: str, context: AuditContext) -> None:
         """Relay each check result as it arrives."""
-        from ehlo.dnsauth.audit import audit
+        # the first import of the checks is heavy: do it off the event loop, which stays responsive
+        audit = await asyncio.to_thread(_load_audit)
 
         if self.blocklists:
             from ehlo.dnsauth.dnsbl import Blocklist, configured_blocklists
