@@ -99,12 +99,3 @@ def build_plan(form: ConnectForm) -> DeliveryPlan:
         credentials=credentials,
         tls=form.tls_mode,  # type: ignore[arg-type]
     )
-
-
-def domain_of(address: str) -> str | None:
-    """The domain of an address, or None."""
-    address = address.strip().strip("<>")
-    if "@" not in address:
-        return None
-    domain = address.rsplit("@", 1)[1].strip().rstrip(".").lower()
-    return domain or None

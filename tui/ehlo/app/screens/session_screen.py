@@ -14,7 +14,6 @@ from textual.widgets import Header, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
 from ehlo.app import clipboard
-from ehlo.app.learned import Learned, learn
 from ehlo.app.messages import CopyRequested, SessionEvent
 from ehlo.app.request import ConnectForm, RequestError, build_options, build_plan
 from ehlo.app.screens.copy_export import CopyExport
@@ -28,6 +27,7 @@ from ehlo.app.widgets.dns_panel import DnsPanel
 from ehlo.app.widgets.key_footer import KeyFooter
 from ehlo.app.widgets.step_bar import StepBar, slot_statuses
 from ehlo.app.widgets.transcript import Transcript
+from ehlo.smtp.learned import Learned, learn
 
 if TYPE_CHECKING:
     from ehlo.dnsauth.answer import Resolver
@@ -217,7 +217,7 @@ class SessionScreen(CopyExport, PaneLayout):
 
     # running steps ----------------------------------------------------------------------
     def _run_step(self, step: str) -> None:
-        from ehlo.app.stepper import step_events
+        from ehlo.smtp.stepping import step_events
 
         if self.session is None or self.plan is None:
             return
@@ -235,7 +235,7 @@ class SessionScreen(CopyExport, PaneLayout):
 
     @on(CommandLine.Send)
     def _send_line(self, event: CommandLine.Send) -> None:
-        from ehlo.app.stepper import line_events
+        from ehlo.smtp.stepping import line_events
 
         if self._busy():
             self.notify("A command is still waiting for its reply (esc cancels it).")
@@ -270,7 +270,7 @@ class SessionScreen(CopyExport, PaneLayout):
 
     def run_to(self, target: str) -> None:
         """Step until `target` or the first failure."""
-        from ehlo.app.stepper import run_to
+        from ehlo.smtp.stepping import run_to
 
         if self.session is None or self.plan is None:
             self.notify("Connect first (the Connect button or ctrl+r).", severity="warning")

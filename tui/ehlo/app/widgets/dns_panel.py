@@ -16,9 +16,9 @@ from textual.reactive import reactive
 from textual.widgets import Button, Collapsible, Label, Static
 from textual.worker import Worker, WorkerState
 
-from ehlo.app.learned import Learned
 from ehlo.app.messages import CheckArrived, CopyRequested
 from ehlo.dnsauth.context import AuditContext
+from ehlo.smtp.learned import Learned
 
 if TYPE_CHECKING:
     from ehlo.dnsauth.answer import Resolver
