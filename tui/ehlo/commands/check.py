@@ -281,6 +281,10 @@ def check(**params: Any) -> int:
     from ehlo.commands import check_run
 
     if params["print_command"]:
-        click.echo(check_run.equivalent_command(request, params["print_command"]))
+        try:
+            command = check_run.equivalent_command(request, params["print_command"])
+        except ValueError as exc:
+            raise click.UsageError(f"--print-command {params['print_command']}: {exc}") from None
+        click.echo(command)
         return 0
     return check_run.run(request)

@@ -23,6 +23,7 @@ from ehlo.export import (
     format_event,
     openssl_command,
     swaks_command,
+    swaks_problem,
     to_json,
 )
 from ehlo.smtp.events import ErrorEvent, Event, Received
@@ -48,7 +49,11 @@ _CONNECT_FAILURES = frozenset({"resolve", "connect", "timeout"})
 
 
 def equivalent_command(request: CheckRequest, tool: Literal["swaks", "openssl"]) -> str:
-    """The swaks or openssl command for the same transaction (password redacted by default)."""
+    """The swaks or openssl command for the same transaction (password redacted by default).
+
+    Raises:
+        ValueError: swaks cannot be given one of the values; the message says which.
+    """
     options = request.connect_options(request.first_endpoint())
     if tool == "openssl":
         return openssl_command(options)
@@ -62,6 +67,9 @@ def equivalent_command(request: CheckRequest, tool: Literal["swaks", "openssl"])
         body=request.body,
         quit_after=cast("QuitAfter | None", request.quit_after),
     )
+    problem = swaks_problem(command, show_secrets=request.show_secrets)
+    if problem is not None:
+        raise ValueError(problem)
     return swaks_command(command, show_secrets=request.show_secrets)
 
 

@@ -12,6 +12,7 @@ from ehlo.export.equivalent import (
     QuitAfter,
     openssl_command,
     swaks_command,
+    swaks_problem,
 )
 from ehlo.export.text import (
     Explain,
@@ -53,6 +54,7 @@ __all__ = [
     "printable",
     "steps",
     "swaks_command",
+    "swaks_problem",
     "tls_facts",
     "to_json",
     "to_text",

@@ -66,8 +66,49 @@ class CommandRequest:
         )
 
 
+def swaks_problem(request: CommandRequest, *, show_secrets: bool = False) -> str | None:
+    """Why swaks cannot be given this transaction's values, or None when it can.
+
+    swaks reads an argument that starts with `-` as one of its own options, even where a value
+    is due, and splits `-x=y` into `-x y`; no quoting prevents that. It also splits --to at
+    commas and reads a body of `-` from standard input.
+    """
+    options = request.options
+    values: list[tuple[str, str | None]] = [
+        ("--from", request.sender),
+        *(("--to", recipient) for recipient in request.recipients),
+        ("--helo", options.helo),
+        ("--server-name", options.server_name),
+        ("--body", request.body if request.data_file is None else None),
+    ]
+    if request.credentials is not None:
+        values.append(("--user", request.credentials.username))
+        if show_secrets:
+            values.append(("the password", request.credentials.secret))
+    if request.data_file is None and request.message is not None:
+        values.append(("the message", request.message[:1].decode("latin-1")))
+    for option, value in values:
+        if value and value.startswith("-"):
+            shown = "it" if option == "the password" else repr(value)
+            return (
+                f"swaks cannot be given {option} {shown}: it reads a value that starts with "
+                "'-' as one of its own options"
+            )
+    for recipient in request.recipients:
+        if "," in recipient:
+            return f"swaks cannot be given --to {recipient!r}: it splits --to at commas"
+    return None
+
+
 def swaks_command(request: CommandRequest, *, show_secrets: bool = False) -> str:
-    """The swaks command line for the same transaction, shell-quoted, password redacted."""
+    """The swaks command line for the same transaction, shell-quoted, password redacted.
+
+    When swaks cannot take a value (see `swaks_problem`), the result is a shell comment saying
+    why, so that pasting it runs nothing.
+    """
+    problem = swaks_problem(request, show_secrets=show_secrets)
+    if problem is not None:
+        return "# " + problem
     options = request.options
     words = ["swaks", "--server", options.host, "--port", str(options.port)]
     words += ["--from", request.sender or "<>"]
@@ -86,13 +127,13 @@ def swaks_command(request: CommandRequest, *, show_secrets: bool = False) -> str
         if options.verify == "verify":
             words.append("--tls-verify")
         if options.ca_file:
-            words += ["--tls-ca-path", options.ca_file]
+            words += ["--tls-ca-path", _path(options.ca_file)]
         if options.server_name:
             words += ["--tls-sni", options.server_name]
         if options.client_cert:
-            words += ["--tls-cert", options.client_cert]
+            words += ["--tls-cert", _path(options.client_cert)]
         if options.client_key:
-            words += ["--tls-key", options.client_key]
+            words += ["--tls-key", _path(options.client_key)]
     if request.credentials is not None:
         secret = request.credentials.secret if show_secrets else REDACTED
         words += [
@@ -122,6 +163,11 @@ def swaks_command(request: CommandRequest, *, show_secrets: bool = False) -> str
     return shell_join(words)
 
 
+def _path(path: str) -> str:
+    """A file path no tool takes for an option: `./-name` for a relative `-name`."""
+    return f"./{path}" if path.startswith("-") else path
+
+
 def _swaks_literal(text: str) -> str:
     """Text swaks takes literally: a leading `@` would make it a file name."""
     return "@" + text if text.startswith("@") else text
@@ -143,11 +189,11 @@ def openssl_command(options: ConnectOptions) -> str:
         if server_name:
             words += ["-verify_hostname", server_name]
     if options.ca_file:
-        words += ["-CAfile", options.ca_file]
+        words += ["-CAfile", _path(options.ca_file)]
     if options.client_cert:
-        words += ["-cert", options.client_cert]
+        words += ["-cert", _path(options.client_cert)]
     if options.client_key:
-        words += ["-key", options.client_key]
+        words += ["-key", _path(options.client_key)]
     if options.family == "ipv4":
         words.append("-4")
     elif options.family == "ipv6":
