@@ -258,8 +258,8 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     "--timeout",
     type=float,
     metavar="S",
-    help="Timeout for each step, in seconds (default: 10 to connect, 30 per reply, 60 after "
-    "the message).",
+    help="Timeout for each step, in seconds (default: 10 for DNS and to connect, 30 per reply, "
+    "60 after the message).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option(

@@ -47,6 +47,9 @@ ENGINE_STEP: dict[str, Step] = {
 
 _CONNECT_FAILURES = frozenset({"resolve", "connect", "timeout"})
 
+DNS_TIMEOUT = 10.0
+"""Seconds for finding an @domain target's servers when --timeout is not given."""
+
 
 def equivalent_command(request: CheckRequest, tool: Literal["swaks", "openssl"]) -> str:
     """The swaks or openssl command for the same transaction (password redacted by default).
@@ -139,17 +142,30 @@ def _never_reached_server(events: Sequence[Event]) -> bool:
 
 
 async def _endpoints(request: CheckRequest) -> tuple[Endpoint, ...]:
-    """The servers to try; DNS only for @domain targets."""
+    """The servers to try; DNS only for @domain targets, all of it within one step's timeout."""
     if request.target.kind == "host":
         return (request.first_endpoint(),)
     from ehlo.dnsauth.resolver import DnsResolver, parse_resolver_arg
 
+    budget = request.timeout or DNS_TIMEOUT
+    per_query = min(5.0, budget / 2.5)  # two attempts per query fit in the budget
     if request.resolver:
         host, port = parse_resolver_arg(request.resolver)
-        resolver = DnsResolver(host, port, timeout=min(request.timeout or 5.0, 5.0))
+        resolver = DnsResolver(host, port, timeout=per_query)
     else:
-        resolver = DnsResolver(timeout=min(request.timeout or 5.0, 5.0))
-    return await resolve_target(request.target, resolver, request.default_port, request.family)
+        resolver = DnsResolver(timeout=per_query)
+    try:
+        async with asyncio.timeout(budget):
+            return await resolve_target(
+                request.target, resolver, request.default_port, request.family
+            )
+    except TimeoutError:
+        raise TargetError(
+            f"DNS did not tell the servers of {request.target.host} within {budget:g} s "
+            f"(asking {resolver.description}); check the resolver, give another with "
+            "--resolver HOST[:PORT], or connect to a host directly",
+            kind="resolve",
+        ) from None
 
 
 async def _attempt(request: CheckRequest, endpoint: Endpoint, printer: Printer) -> list[Event]:
