@@ -187,16 +187,16 @@ def render_report(
     lines = [f"audit of {title} via {report.resolver}", ""]
     width = max((len(check.id) for check in report.checks), default=0)
     for check in report.checks:
-        lines.append(f"{_MARKS[check.status]:<5}  {check.id:<{width}}  {check.summary}")
+        lines.append(f"{_MARKS[check.status]:<5}  {check.id:<{width}}  {_visible(check.summary)}")
     for check in report.checks:
         if check.status == "pass" or not details:
             continue
         lines += ["", f"{check.id}: {_MARKS[check.status]}"]
         lines += ["  " + line for line in _render_details(check.details)]
         for fix in check.fixes:
-            lines.append(f"  fix: {fix.text}")
+            lines.append(f"  fix: {_visible(fix.text)}")
             if fix.command:
-                lines.append(f"       {fix.command}")
+                lines.append(f"       {_visible(fix.command)}")
     return "\n".join(lines)
 
 
@@ -229,5 +229,14 @@ def _short(value: Any) -> str:
         text = "{" + _inline(value) + "}"
     else:
         text = str(value)
-    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    text = _visible(text)
     return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+
+
+def _visible(text: str) -> str:
+    """Text safe for a terminal: DNS data can carry escape sequences; they are shown escaped."""
+    return (
+        text
+        if text.isprintable()
+        else "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    )
