@@ -22,6 +22,7 @@ from ehlo.export import (
     first_error,
     format_event,
     openssl_command,
+    printable,
     swaks_command,
     swaks_problem,
     to_json,
@@ -110,7 +111,7 @@ class Printer:
         if not self.enabled:
             return
         try:
-            sys.stdout.write(text + "\n")
+            sys.stdout.write(printable(text) + "\n")
             sys.stdout.flush()
         except BrokenPipeError:  # the reader went away (`| head`): finish quietly
             self.enabled = False
@@ -283,7 +284,7 @@ def _report_unresolved(request: CheckRequest, message: str, printer: Printer) ->
         document = to_json([], target=request.target.text, result="error", error=error)
         _write(json.dumps(document, indent=2))
     else:
-        sys.stderr.write(f"ehlo check: {message}\n")
+        sys.stderr.write(f"ehlo check: {printable(message)}\n")
     return EXIT_CODES["error"]
 
 
