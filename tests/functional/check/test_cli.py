@@ -198,3 +198,31 @@ def test_check_never_imports_textual_or_rich() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert "LOADED []" in completed.stderr
+
+
+@pytest.mark.parametrize("source", ["stdin", "file"])
+def test_an_empty_message_is_refused_before_connecting(source: str, tmp_path: Path) -> None:
+    with socket.socket() as listener:  # a server that would accept the connection
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        empty = tmp_path / "empty.eml"
+        empty.write_bytes(b"")
+        data = "-" if source == "stdin" else str(empty)
+        run = run_check(
+            f"127.0.0.1:{port}", "--from", "a@x.example", "--to", "b@y.example", "--data", data,
+            "--timeout", "2", stdin="",
+        )  # fmt: skip
+    assert run.code == 64, run.output
+    assert "empty" in run.stderr and "--data" in run.stderr
+    assert "Traceback" not in run.output
+
+
+def test_an_empty_message_is_fine_when_the_check_stops_before_data(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.eml"
+    empty.write_bytes(b"")
+    run = run_check(
+        "127.0.0.1:25", "--from", "a@x.example", "--to", "b@y.example", "--data", str(empty),
+        "--quit-after", "rcpt", "--print-command", "swaks",
+    )  # fmt: skip
+    assert run.code == 0, run.output

@@ -81,6 +81,19 @@ def _read_message(data: str | None) -> bytes | None:
         raise click.UsageError(f"--data: cannot read {data}: {exc.strerror}") from None
 
 
+def _nonempty_message(
+    message: bytes | None, data: str | None, quit_after: str | None
+) -> bytes | None:
+    """The message, refused when empty and the check is going to send it."""
+    if message is not None and not message.strip() and quit_after in (None, "data"):
+        source = "standard input was" if data == "-" else f"{data} is"
+        _fail_usage(
+            f"--data: {source} empty, so there is no message to send; give a message, "
+            "or use --subject/--body for a generated one"
+        )
+    return message
+
+
 def _address(value: str | None, option: str) -> str | None:
     """An envelope address as given, refused when it could not be one."""
     if value is None:
@@ -172,7 +185,7 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
         mechanism=mechanism,
         user=user,
         secret=secret,
-        message=_read_message(params["data"]),
+        message=_nonempty_message(_read_message(params["data"]), params["data"], quit_after),
         data_file=params["data"],
         subject=_one_line(params["subject"], "--subject", spaces_allowed=True),
         body=params["body"],
