@@ -21,6 +21,7 @@ from ehlo.sandbox import (
     DEMO_SENDER,
     DEMO_USER,
     SCENARIOS,
+    ListenError,
     Sandbox,
     SandboxOptions,
 )
@@ -94,6 +95,15 @@ def _reachable_address(sandbox: Sandbox) -> str:
     if sandbox.host == "::":
         return f"[::1]:{sandbox.port}"
     return sandbox.address
+
+
+def _ssl_reason(error: Exception) -> str:
+    """An SSL library error in words: a key that is not the certificate's is the usual one."""
+    if isinstance(error, ssl.SSLError) and error.reason == "KEY_VALUES_MISMATCH":
+        return "the key does not belong to the certificate"
+    if isinstance(error, ssl.SSLError):
+        return f"OpenSSL refused the certificate or key ({error.reason or error})"
+    return str(error)
 
 
 def _print_activity(line: str) -> None:
@@ -201,12 +211,16 @@ def sandbox(
         asyncio.run(_serve(server))
     except KeyboardInterrupt:
         pass
+    except (ValueError, ssl.SSLError) as error:  # SSLError first: it is an OSError too
+        raise click.ClickException(f"cannot use the certificate: {_ssl_reason(error)}") from None
+    except ListenError as error:
+        option = "--port" if error.port == port else "--implicit-tls-port"
+        hint = f" (try {option} 0 for a free port)" if error.port else ""
+        raise click.ClickException(f"{error}{hint}") from None
     except OSError as error:
         raise click.ClickException(
-            f"cannot listen on {host}:{port}: {error.strerror or error}"
-            + (" (try --port 0 for a free port)" if port else "")
+            f"cannot start the sandbox: {error.strerror or error}"
+            + (f" ({error.filename})" if error.filename else "")
         ) from None
-    except (ValueError, ssl.SSLError) as error:
-        raise click.ClickException(f"cannot use the certificate: {error}") from None
     click.echo("Sandbox stopped.")
     return 0

@@ -12,7 +12,7 @@ from ehlo.sandbox.identity import (
 from ehlo.sandbox.options import SandboxOptions
 from ehlo.sandbox.scenario import Response, Scenario
 from ehlo.sandbox.scenarios import SCENARIOS, get_scenario
-from ehlo.sandbox.server import Sandbox
+from ehlo.sandbox.server import ListenError, Sandbox
 from ehlo.sandbox.store import StoredMessage
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "DEMO_USER",
     "SANDBOX_HOSTNAME",
     "SCENARIOS",
+    "ListenError",
     "Response",
     "Sandbox",
     "SandboxOptions",
