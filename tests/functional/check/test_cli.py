@@ -226,3 +226,33 @@ def test_an_empty_message_is_fine_when_the_check_stops_before_data(tmp_path: Pat
         "--quit-after", "rcpt", "--print-command", "swaks",
     )  # fmt: skip
     assert run.code == 0, run.output
+
+
+NOT_UTF8 = b"bad\xff".decode("utf-8", errors="surrogateescape")  # how Python sees such bytes
+
+
+@pytest.mark.parametrize(
+    ("option", "args"),
+    [
+        ("--from", ["--from", f"{NOT_UTF8}@x.example"]),
+        ("--to", ["--to", f"{NOT_UTF8}@y.example"]),
+        ("--helo", ["--helo", NOT_UTF8]),
+        ("--subject", ["--subject", NOT_UTF8]),
+        ("--body", ["--body", NOT_UTF8]),
+        ("--user", ["--auth", "PLAIN", "--user", NOT_UTF8, "--password-env", "GOOD_SECRET"]),
+        ("--password-env", ["--auth", "PLAIN", "--user", "me", "--password-env", "BAD_SECRET"]),
+    ],
+)
+def test_values_that_are_not_utf8_are_usage_errors(option: str, args: list[str]) -> None:
+    base = {"--from": ["--from", "a@x.example"], "--to": ["--to", "b@y.example"]}
+    for name in ("--from", "--to"):
+        if name not in args:
+            args = [*args, *base[name]]
+    run = run_check(
+        f"127.0.0.1:{_closed_port()}", *args, "--print-command", "openssl",
+        GOOD_SECRET="s3cret-value", BAD_SECRET=f"s3cret-{NOT_UTF8}-value",
+    )  # fmt: skip
+    assert run.code == 64, run.output
+    assert option in run.stderr and "UTF-8" in run.stderr
+    assert "internal error" not in run.output and "Traceback" not in run.output
+    assert "s3cret" not in run.output

@@ -46,6 +46,18 @@ def _fail_usage(message: str) -> None:
     raise click.UsageError(message)
 
 
+def _utf8(value: str | None, option: str, *, secret: bool = False) -> str | None:
+    """VALUE when it is text; bytes that are not UTF-8 (in argv or the environment) are refused."""
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = "the value" if secret else repr(value)
+        _fail_usage(f"{option}: {shown} is not valid UTF-8 text")
+    return value
+
+
 def _read_password(password_env: str | None, password_file: Path | None) -> str | None:
     """The secret from the environment or a file; None when neither was given."""
     if password_env is not None and password_file is not None:
@@ -54,7 +66,7 @@ def _read_password(password_env: str | None, password_file: Path | None) -> str 
         value = os.environ.get(password_env)
         if value is None:
             _fail_usage(f"--password-env: the environment variable {password_env} is not set")
-        return value
+        return _utf8(value, f"--password-env: ${password_env}", secret=True)
     if password_file is not None:
         try:
             text = password_file.read_text(encoding="utf-8")
@@ -132,8 +144,10 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
         if ipaddress.ip_address(target.host).version != wanted:
             _fail_usage(f"-{wanted} cannot reach {target.host}: it is not an IPv{wanted} address")
     quit_after: str | None = params["quit_after"]
-    sender = _address(params["sender"], "--from")
-    recipients = tuple(_address(value, "--to") or "" for value in params["recipients"])
+    sender = _address(_utf8(params["sender"], "--from"), "--from")
+    recipients = tuple(
+        _address(_utf8(value, "--to"), "--to") or "" for value in params["recipients"]
+    )
     if quit_after not in _NEEDS_NO_ENVELOPE:
         if sender is None:
             _fail_usage("--from is required (use --from '' for the null sender)")
@@ -142,7 +156,7 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     if params["data"] is not None and (params["subject"] is not None or params["body"] is not None):
         _fail_usage("--data replaces the whole message: do not combine it with --subject/--body")
     mechanism: str | None = params["auth"]
-    user: str | None = params["user"]
+    user = _utf8(params["user"], "--user")
     secret = _read_password(params["password_env"], params["password_file"])
     if mechanism is None and (user is not None or secret is not None):
         _fail_usage("--user/--password-env/--password-file need --auth MECHANISM")
@@ -177,18 +191,18 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
         tls=tls,
         verify=params["verify"],
         ca_file=str(params["ca_file"]) if params["ca_file"] else None,
-        server_name=_one_line(params["server_name"], "--server-name"),
+        server_name=_one_line(_utf8(params["server_name"], "--server-name"), "--server-name"),
         family="ipv4" if params["ipv4"] else "ipv6" if params["ipv6"] else "any",
         port=params["port"],
         resolver=params["resolver"],
-        helo=_one_line(params["helo"], "--helo"),
+        helo=_one_line(_utf8(params["helo"], "--helo"), "--helo"),
         mechanism=mechanism,
         user=user,
         secret=secret,
         message=_nonempty_message(_read_message(params["data"]), params["data"], quit_after),
         data_file=params["data"],
-        subject=_one_line(params["subject"], "--subject", spaces_allowed=True),
-        body=params["body"],
+        subject=_one_line(_utf8(params["subject"], "--subject"), "--subject", spaces_allowed=True),
+        body=_utf8(params["body"], "--body"),
         quit_after=quit_after,
         timeout=timeout,
         as_json=params["as_json"],
