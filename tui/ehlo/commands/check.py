@@ -308,8 +308,13 @@ def check(**params: Any) -> int:
     from ehlo.commands import check_run
 
     if params["print_command"]:
+        from ehlo.smtp.target import TargetError
+
         try:
             command = check_run.equivalent_command(request, params["print_command"])
+        except TargetError as exc:  # an @domain target without a server
+            click.echo(f"ehlo check: {exc.message}", err=True)
+            return 3
         except ValueError as exc:
             raise click.UsageError(f"--print-command {params['print_command']}: {exc}") from None
         click.echo(command)

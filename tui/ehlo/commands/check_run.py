@@ -55,10 +55,17 @@ DNS_TIMEOUT = 10.0
 def equivalent_command(request: CheckRequest, tool: Literal["swaks", "openssl"]) -> str:
     """The swaks or openssl command for the same transaction (password redacted by default).
 
+    For an @domain target it talks to the server `ehlo check` would try first (DNS is asked).
+
     Raises:
         ValueError: swaks cannot be given one of the values; the message says which.
+        TargetError: the @domain target has no server (kind `resolve`).
     """
-    options = request.connect_options(request.first_endpoint())
+    endpoint = request.first_endpoint()
+    if request.target.kind == "domain":
+        first = asyncio.run(_endpoints(request))[0]
+        endpoint = Endpoint(first.mx_host or first.host, first.port, server_name=first.server_name)
+    options = request.connect_options(endpoint)
     if tool == "openssl":
         return openssl_command(options)
     command = CommandRequest(
