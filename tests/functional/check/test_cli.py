@@ -87,6 +87,10 @@ def _closed_port() -> int:
             "--subject",
         ),
         (["127.0.0.1", "--from", "a@x.example", "--to", "b@y.example", "--data", "/"], "cannot"),
+        (
+            ["127.0.0.1", "--tls", "none", "--quit-after", "ehlo", "--print-command", "openssl"],
+            "--tls none",
+        ),
     ],
 )
 def test_usage_errors_exit_64_without_prompting(args: list[str], fragment: str) -> None:

@@ -58,7 +58,8 @@ def equivalent_command(request: CheckRequest, tool: Literal["swaks", "openssl"])
     For an @domain target it talks to the server `ehlo check` would try first (DNS is asked).
 
     Raises:
-        ValueError: swaks cannot be given one of the values; the message says which.
+        ValueError: the tool cannot do what was asked (a value swaks would misread, openssl
+            without TLS); the message says which.
         TargetError: the @domain target has no server (kind `resolve`).
     """
     endpoint = request.first_endpoint()
@@ -67,6 +68,8 @@ def equivalent_command(request: CheckRequest, tool: Literal["swaks", "openssl"])
         endpoint = Endpoint(first.mx_host or first.host, first.port, server_name=first.server_name)
     options = request.connect_options(endpoint)
     if tool == "openssl":
+        if options.tls == "none":
+            raise ValueError("openssl s_client always speaks TLS, so --tls none has no equivalent")
         return openssl_command(options)
     command = CommandRequest(
         options=options,
