@@ -24,6 +24,16 @@ CONTEXT_KEYS = (
 )
 
 
+EPILOG = """\b
+Examples:
+  ehlo explain '550 5.7.26 Unauthenticated email from example.com is not accepted'
+  ehlo explain '452-4.2.2 The mailbox is full\\n452 4.2.2 Try again later' --stage rcpt
+  ehlo explain --json '421 4.7.0 Too many connections, closing'
+  grep 'status=bounced' /var/log/mail.log | tail -n 1 | ehlo explain -
+  echo '{"reply": "550 5.1.1 no such user", "stage": "rcpt"}' | ehlo explain --jsonl
+"""
+
+
 def _parse_context(pairs: Iterable[str]) -> dict[str, str]:
     context: dict[str, str] = {}
     for pair in pairs:
@@ -113,7 +123,7 @@ def _jsonl(stream: TextIO, out: TextIO, stage: str | None, context: dict[str, st
         out.flush()
 
 
-@click.command("explain")
+@click.command("explain", epilog=EPILOG)
 @click.argument("reply", required=False)
 @click.option(
     "--stage",
