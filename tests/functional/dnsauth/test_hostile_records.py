@@ -61,3 +61,12 @@ def test_a_record_offered_for_a_zone_file_keeps_quotes_and_backslashes(nsd_serve
     rrset = dns.rrset.from_text(name, 300, dns.rdataclass.IN, dns.rdatatype.TXT, rdata)
     (record,) = list(rrset)
     assert b"".join(record.strings).decode("utf-8") == QUOTED_RECORD  # type: ignore[attr-defined]
+
+
+def test_a_resolver_that_refuses_every_blocklist_is_named_once(nsd_server) -> None:
+    server = nsd_server({"other.test": "@ A 192.0.2.3\n"})  # serves none of the lists: REFUSED
+    done = _audit(server, "other.test", "--ip", "192.0.2.3", "--only", "dnsbl")
+    dnsbl = next(line for line in done.stdout.splitlines() if line.startswith("ERROR  dnsbl"))
+    assert "blocklists could not be checked" in dnsbl
+    assert dnsbl.count("REFUSED") <= 2, dnsbl  # once, not once per list
+    assert len(dnsbl) < 300, dnsbl
