@@ -260,3 +260,28 @@ def test_values_that_are_not_utf8_are_usage_errors(option: str, args: list[str])
     assert option in run.stderr and "UTF-8" in run.stderr
     assert "internal error" not in run.output and "Traceback" not in run.output
     assert "s3cret" not in run.output
+
+
+@pytest.mark.parametrize(
+    ("option", "source"),
+    [("--data", "/dev/zero"), ("--data", "-"), ("--password-file", "/dev/zero")],
+)
+def test_endless_input_is_refused_without_reading_it_all(option: str, source: str) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ehlo_env
+
+    args = [sys.executable, "-m", "ehlo", "check", f"127.0.0.1:{_closed_port()}",
+            "--from", "a@x.example", "--to", "b@y.example", option, source]  # fmt: skip
+    if option == "--password-file":
+        args += ["--auth", "PLAIN", "--user", "me"]
+    with open("/dev/zero", "rb") as endless:
+        done = subprocess.run(
+            ["bash", "-c", 'ulimit -v 1500000; exec "$@"', "limit", *args],
+            stdin=endless, capture_output=True, text=True, env=ehlo_env(), timeout=60,
+            check=False,
+        )  # fmt: skip
+    assert done.returncode == 64, done.stdout + done.stderr
+    assert option in done.stderr and "larger than" in done.stderr
+    assert "Traceback" not in done.stderr

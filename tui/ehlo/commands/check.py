@@ -21,6 +21,9 @@ TLS_CHOICES = ("auto", "starttls", "implicit", "none")
 QUIT_AFTER = ("connect", "ehlo", "tls", "auth", "mail", "rcpt", "data")
 MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2")
 _NEEDS_NO_ENVELOPE = ("connect", "ehlo", "tls", "auth")
+MAX_MESSAGE_BYTES = 100 * 2**20
+"""The largest --data message read (servers refuse far smaller ones; this keeps memory bounded)."""
+MAX_PASSWORD_FILE_BYTES = 64 * 1024
 
 EPILOG = """\b
 TARGET is host, host:port, [IPv6]:port, @domain or an address (the domain's
@@ -69,7 +72,15 @@ def _read_password(password_env: str | None, password_file: Path | None) -> str 
         return _utf8(value, f"--password-env: ${password_env}", secret=True)
     if password_file is not None:
         try:
-            text = password_file.read_text(encoding="utf-8")
+            with password_file.open("rb") as file:
+                content = file.read(MAX_PASSWORD_FILE_BYTES + 1)
+            if len(content) > MAX_PASSWORD_FILE_BYTES:
+                _fail_usage(
+                    f"--password-file: {password_file} is larger than "
+                    f"{MAX_PASSWORD_FILE_BYTES // 1024} KiB; give a file with the password on its "
+                    "first line"
+                )
+            text = content.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
             raise click.UsageError(
@@ -80,17 +91,25 @@ def _read_password(password_env: str | None, password_file: Path | None) -> str 
 
 
 def _read_message(data: str | None) -> bytes | None:
-    """The message from --data FILE (or `-` for standard input)."""
+    """The message from --data FILE (or `-` for standard input), at most MAX_MESSAGE_BYTES."""
     if data is None:
         return None
     if data == "-":
         if sys.stdin.isatty():
             _fail_usage("--data -: standard input is a terminal; pipe the message in")
-        return sys.stdin.buffer.read()
-    try:
-        return Path(data).read_bytes()
-    except OSError as exc:
-        raise click.UsageError(f"--data: cannot read {data}: {exc.strerror}") from None
+        message = sys.stdin.buffer.read(MAX_MESSAGE_BYTES + 1)
+    else:
+        try:
+            with Path(data).open("rb") as file:
+                message = file.read(MAX_MESSAGE_BYTES + 1)
+        except OSError as exc:
+            raise click.UsageError(f"--data: cannot read {data}: {exc.strerror}") from None
+    if len(message) > MAX_MESSAGE_BYTES:
+        _fail_usage(
+            f"--data: {'standard input' if data == '-' else data} is larger than "
+            f"{MAX_MESSAGE_BYTES // 2**20} MiB, more than any mail server accepts"
+        )
+    return message
 
 
 def _nonempty_message(
