@@ -285,3 +285,18 @@ def test_endless_input_is_refused_without_reading_it_all(option: str, source: st
     assert done.returncode == 64, done.stdout + done.stderr
     assert option in done.stderr and "larger than" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_ca_file_without_certificates_is_a_usage_error(tmp_path: Path) -> None:
+    not_pem = tmp_path / "ca.txt"
+    not_pem.write_text("this is not a certificate\n")
+    with socket.socket() as listener:  # a server that would accept the connection
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        run = run_check(
+            f"127.0.0.1:{port}", "--from", "a@x.example", "--to", "b@y.example",
+            "--ca-file", str(not_pem), "--timeout", "2",
+        )  # fmt: skip
+    assert run.code == 64, run.output
+    assert "--ca-file" in run.stderr and "certificate" in run.stderr

@@ -112,6 +112,17 @@ def _read_message(data: str | None) -> bytes | None:
     return message
 
 
+def _check_ca_file(path: Path) -> None:
+    """Refuse a --ca-file that holds no certificate, before connecting anywhere."""
+    import ssl
+
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=str(path))
+    except (ssl.SSLError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
+        _fail_usage(f"--ca-file: {path} holds no usable PEM certificate ({reason})")
+
+
 def _nonempty_message(
     message: bytes | None, data: str | None, quit_after: str | None
 ) -> bytes | None:
@@ -200,6 +211,8 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
             parse_resolver_arg(params["resolver"])
         except ValueError as exc:
             raise click.UsageError(f"--resolver: {exc}") from None
+    if params["ca_file"] is not None:
+        _check_ca_file(params["ca_file"])
     tls: str = params["tls"]
     if params["port"] is not None and target.port is not None:
         _fail_usage("give the port either in TARGET or with --port, not both")
