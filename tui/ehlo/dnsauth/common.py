@@ -62,7 +62,7 @@ def describe(answer: Answer) -> str:
         return "NXDOMAIN (the name does not exist)"
     if answer.status == "nodata":
         return f"no {answer.rdtype} record (NODATA)"
-    if answer.status == "error" and answer.error:
+    if answer.error and (answer.status == "error" or answer.status.upper() in answer.error):
         return answer.error
     return f"{answer.status.upper()}: {answer.error}" if answer.error else answer.status.upper()
 

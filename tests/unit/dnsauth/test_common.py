@@ -1,4 +1,4 @@
-"""Records offered for a zone file read back as exactly the text meant, whatever it holds."""
+"""Shared pieces of the checks: zone-file TXT lines that read back exactly, failure phrases."""
 
 from __future__ import annotations
 
@@ -34,3 +34,13 @@ def test_long_non_ascii_text_is_split_between_characters() -> None:
     assert len(strings) == 3
     for string in strings:
         string.decode("utf-8")  # no character cut in two
+
+
+def test_a_failure_that_names_its_status_is_not_prefixed_again() -> None:
+    from ehlo.dnsauth.answer import Answer
+    from ehlo.dnsauth.common import describe
+
+    refused = Answer("x.test", "MX", "refused", error="192.0.2.53:53 refused the query (REFUSED)")
+    assert describe(refused) == "192.0.2.53:53 refused the query (REFUSED)"
+    timeout = Answer("x.test", "MX", "timeout", error="no answer within 3 s")
+    assert describe(timeout) == "TIMEOUT: no answer within 3 s"
