@@ -14,7 +14,12 @@ from ehlo.dnsauth.audit import CHECK_IDS, Report, domain_forms, select_checks
 from ehlo.dnsauth.audit import audit as run_audit
 from ehlo.dnsauth.common import parse_ip
 from ehlo.dnsauth.context import AuditContext
-from ehlo.dnsauth.resolver import DnsResolver, normalize_name, parse_resolver_arg
+from ehlo.dnsauth.resolver import (
+    DnsResolver,
+    is_host_name,
+    normalize_name,
+    parse_resolver_arg,
+)
 from ehlo.dnsauth.result import CheckResult
 
 EXIT_FAILED = 1
@@ -90,11 +95,10 @@ def audit(
             ip = str(parse_ip(ip))
         except ValueError as exc:
             raise click.UsageError(f"--ip: {exc}") from None
-    if helo is not None:
-        try:
-            normalize_name(helo)
-        except ValueError as exc:
-            raise click.UsageError(f"--helo: {exc}") from None
+    if helo is not None and not (is_host_name(helo) or _is_address_literal(helo)):
+        raise click.UsageError(
+            f"--helo: {helo!r} is not a host name or an address literal like [192.0.2.1]"
+        )
     wanted = [name for value in only for name in value.split(",") if name.strip()]
     try:
         selected = select_checks(wanted or None, ip is not None)
@@ -105,6 +109,11 @@ def audit(
             normalize_name(f"{selector}._domainkey.{ascii_domain}")
         except ValueError as exc:
             raise click.UsageError(f"--selector: {exc}") from None
+        if not is_host_name(selector.strip()):
+            raise click.UsageError(
+                f"--selector: {selector!r} is not a selector (letters, digits, hyphens and dots, "
+                "as in the s= tag of a DKIM-Signature)"
+            )
     if resolver_arg is not None:
         try:
             host, port = parse_resolver_arg(resolver_arg)
@@ -141,6 +150,17 @@ def audit(
         )
         return EXIT_DNS_UNREACHABLE
     return EXIT_FAILED if report.failed else 0
+
+
+def _is_address_literal(text: str) -> bool:
+    """Whether TEXT is an address literal as HELO carries one: [192.0.2.1] or [IPv6:2001:db8::1]."""
+    if not (text.startswith("[") and text.endswith("]")):
+        return False
+    try:
+        parse_ip(text[1:-1].removeprefix("IPv6:").removeprefix("ipv6:"))
+    except ValueError:
+        return False
+    return True
 
 
 def freeze_heap() -> None:

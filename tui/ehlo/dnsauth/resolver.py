@@ -108,16 +108,27 @@ def parse_resolver_arg(value: str) -> tuple[str, int]:
         try:
             ipaddress.IPv4Address(host)
         except ValueError:
-            if not _RESOLVER_HOST.fullmatch(host.rstrip(".")):
+            if not is_host_name(host):
                 raise ValueError(
                     f"resolver host {host!r} is not a host name or an IP address"
                 ) from None
     return host, port
 
 
-_RESOLVER_HOST = re.compile(
+_HOST_NAME = re.compile(
     r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9_-]{1,63}(?<!-))*", re.ASCII
 )
+
+
+def is_host_name(name: str) -> bool:
+    """Whether NAME is made of letter-digit-hyphen labels (underscores allowed, IDNs too)."""
+    text = name.rstrip(".")
+    if not text.isascii():
+        try:
+            text = text.encode("idna").decode("ascii")
+        except UnicodeError:
+            return False
+    return len(text) <= 253 and _HOST_NAME.fullmatch(text) is not None
 
 
 @functools.lru_cache(maxsize=4096)
