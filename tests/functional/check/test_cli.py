@@ -300,3 +300,30 @@ def test_a_ca_file_without_certificates_is_a_usage_error(tmp_path: Path) -> None
         )  # fmt: skip
     assert run.code == 64, run.output
     assert "--ca-file" in run.stderr and "certificate" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "sent"),
+    [("<a@x.example>", "a@x.example"), ("<>", "<>"), ("a@x.example", "a@x.example")],
+)
+def test_addresses_in_angle_brackets_are_taken_as_the_address(given: str, sent: str) -> None:
+    run = run_check(
+        "127.0.0.1", "--from", given, "--to", "<b@y.example>", "--print-command", "swaks"
+    )
+    assert run.code == 0, run.output
+    words = shlex.split(run.stdout)
+    assert words[words.index("--from") + 1] == sent
+    assert words[words.index("--to") + 1] == "b@y.example"
+
+
+def test_stray_angle_brackets_are_refused() -> None:
+    run = run_check("127.0.0.1", "--from", "a@x.example>", "--to", "b@y.example")
+    assert run.code == 64, run.output
+    assert "--from" in run.stderr and "<" in run.stderr
+
+
+@pytest.mark.parametrize("recipient", ["", "<>"])
+def test_an_empty_recipient_is_refused(recipient: str) -> None:
+    run = run_check("127.0.0.1", "--from", "a@x.example", "--to", recipient)
+    assert run.code == 64, run.output
+    assert "--to" in run.stderr and "empty" in run.stderr

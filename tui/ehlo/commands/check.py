@@ -142,6 +142,10 @@ def _address(value: str | None, option: str) -> str | None:
         return None
     if any(char in value for char in "\r\n\0") or any(char.isspace() for char in value):
         _fail_usage(f"{option}: {value!r} contains spaces or line breaks")
+    if value.startswith("<") and value.endswith(">"):  # as written in MAIL FROM:<...>
+        value = value[1:-1]
+    if "<" in value or ">" in value:
+        _fail_usage(f"{option}: {value!r} has a stray < or >; give the address as user@example.com")
     if value.lower() == "postmaster":  # RFC 5321 4.5.1: the one address without a domain
         return value
     if value and ("@" not in value or value.startswith("@") or value.endswith("@")):
@@ -178,6 +182,8 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     recipients = tuple(
         _address(_utf8(value, "--to"), "--to") or "" for value in params["recipients"]
     )
+    if "" in recipients:
+        _fail_usage("--to: a recipient cannot be empty (only the sender can be null)")
     if quit_after not in _NEEDS_NO_ENVELOPE:
         if sender is None:
             _fail_usage("--from is required (use --from '' for the null sender)")
