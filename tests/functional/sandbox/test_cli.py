@@ -210,3 +210,9 @@ def test_a_busy_implicit_tls_port_is_named_correctly() -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr, result.stderr
     assert "127.0.0.1:0" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_greylist_delay_that_is_not_a_number_is_a_usage_error() -> None:
+    result = run("sandbox", "--port", "0", "--scenario", "greylist", "--greylist-delay", "nan")
+    assert result.returncode == 64, result.stdout + result.stderr
+    assert "--greylist-delay" in result.stderr

@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import ipaddress
 import logging
+import math
 import signal
 import ssl
 import sys
@@ -106,6 +107,13 @@ def _ssl_reason(error: Exception) -> str:
     return str(error)
 
 
+def _a_number(value: float, option: str) -> float:
+    """VALUE unless it is NaN (which click's ranges let through)."""
+    if math.isnan(value):
+        raise click.BadParameter("must be a number of seconds, not nan", param_hint=option)
+    return value
+
+
 def _print_activity(line: str) -> None:
     click.echo(f"{time.strftime('%H:%M:%S')} {line}")
 
@@ -170,6 +178,7 @@ async def _serve(sandbox: Sandbox) -> None:
     default=SandboxOptions().greylist_delay,
     show_default=True,
     help="Seconds before the greylist scenario accepts a retry.",
+    callback=lambda _ctx, _param, value: _a_number(value, "--greylist-delay"),
 )
 @click.option("--quiet", is_flag=True, help="Do not print a line per connection and message.")
 def sandbox(
