@@ -216,6 +216,7 @@ def test_cli_help_has_examples() -> None:
         (["example.test", "--resolver", "127.0.0.1:99999"], "--resolver: port"),
         (["example.test", "--helo", "a..b"], "--helo:"),
         (["example.test", "--timeout", "0"], "--timeout"),
+        (["example.test", "--timeout", "nan"], "--timeout"),
         (["x" * 70 + ".test"], "not a valid domain name"),
         (["exa mple.test"], "contains spaces or control characters"),
         (["example.test\r\nx"], "contains spaces or control characters"),

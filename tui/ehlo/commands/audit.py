@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import math
 import sys
 from typing import Any
 
@@ -70,6 +71,7 @@ Examples:
     default=20.0,
     show_default=True,
     help="Seconds for the whole audit.",
+    callback=lambda _ctx, _param, value: _a_number(value),
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def audit(
@@ -150,6 +152,13 @@ def audit(
         )
         return EXIT_DNS_UNREACHABLE
     return EXIT_FAILED if report.failed else 0
+
+
+def _a_number(value: float) -> float:
+    """VALUE unless it is NaN (which click's ranges let through)."""
+    if math.isnan(value):
+        raise click.BadParameter("must be a number of seconds, not nan", param_hint="--timeout")
+    return value
 
 
 def _is_address_literal(text: str) -> bool:
