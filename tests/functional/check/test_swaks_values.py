@@ -73,3 +73,18 @@ def test_relative_files_whose_names_start_with_a_dash_reach_swaks_as_files(
     assert swaks.returncode == 0, swaks.stdout + swaks.stderr
     assert "Subject: dash file" in swaks.stdout
     assert "250 2.0.0 Ok: queued" in swaks.stdout
+
+
+def test_a_fractional_timeout_is_given_to_swaks_in_whole_seconds(
+    start_sandbox: StartSandbox, tmp_path: Path
+) -> None:
+    sandbox = start_sandbox("happy")
+    printed = run_check(
+        sandbox.address, "--from", DEMO_SENDER, "--to", DEMO_MAILBOXES[0], "--no-verify",
+        "--timeout", "2.5", "--quit-after", "rcpt", "--print-command", "swaks",
+    )  # fmt: skip
+    assert printed.code == 0, printed.output
+    words = shlex.split(printed.stdout)
+    assert words[words.index("--timeout") + 1] == "3"
+    swaks = _run_swaks(printed.stdout, tmp_path)
+    assert swaks.returncode == 0, swaks.stdout + swaks.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -158,8 +159,7 @@ def swaks_command(request: CommandRequest, *, show_secrets: bool = False) -> str
     swaks_stop = _SWAKS_QUIT_AFTER.get(request.quit_after or "")
     if swaks_stop:
         words += ["--quit-after", swaks_stop]
-    timeout = options.timeouts.command
-    words += ["--timeout", f"{timeout:g}"]
+    words += ["--timeout", str(max(1, math.ceil(options.timeouts.command)))]  # whole seconds
     return shell_join(words)
 
 
