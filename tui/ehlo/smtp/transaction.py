@@ -178,11 +178,15 @@ def mail_params(session: Session, plan: DeliveryPlan) -> dict[str, str | None]:
     if extensions is None:
         return params
     given = {name.upper() for name in params}
-    message = plan.message_bytes(session.default_helo())
-    headers, _, body = message.replace(b"\r\n", b"\n").partition(b"\n\n")
     international = not all(address.isascii() for address in (plan.sender, *plan.recipients))
-    wants_utf8 = international or not headers.isascii()
-    if wants_utf8 and extensions.smtputf8 and "SMTPUTF8" not in given:
+    # The default test message has UTF-8 headers only for an international envelope, and an
+    # ASCII body; a message of the plan's own is looked at.
+    headers, _, body = (
+        plan.message.replace(b"\r\n", b"\n").partition(b"\n\n")
+        if plan.message is not None
+        else (b"", b"", b"")
+    )
+    if (international or not headers.isascii()) and extensions.smtputf8 and "SMTPUTF8" not in given:
         params["SMTPUTF8"] = None
     if not body.isascii() and extensions.eight_bit_mime and "BODY" not in given:
         params["BODY"] = "8BITMIME"
