@@ -391,6 +391,15 @@ def test_relative_paths_that_start_with_a_dash_get_a_directory() -> None:
     assert openssl[openssl.index("-CAfile") + 1] == "./-ca.pem"
 
 
+def test_a_message_file_whose_name_starts_with_at_is_still_a_file() -> None:
+    options = ConnectOptions("mx.example.com", 25)
+    request = CommandRequest(
+        options=options, sender="a@example.org", recipients=("b@x.example",), data_file="@m.eml"
+    )
+    words = shlex.split(swaks_command(request))
+    assert words[words.index("--data") + 1] == "@./@m.eml"  # '@@' would make it literal text
+
+
 def test_openssl_command() -> None:
     starttls = shlex.split(openssl_command(ConnectOptions("mx.example.com", 25, helo="me.example")))
     assert starttls[:5] == ["openssl", "s_client", "-connect", "mx.example.com:25", "-crlf"]

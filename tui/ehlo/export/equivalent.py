@@ -147,7 +147,7 @@ def swaks_command(request: CommandRequest, *, show_secrets: bool = False) -> str
     if request.data_file:
         words += [
             "--data",
-            request.data_file if request.data_file == "-" else f"@{request.data_file}",
+            request.data_file if request.data_file == "-" else f"@{_path(request.data_file)}",
         ]
     elif request.message is not None:
         words += ["--data", _swaks_literal(request.message.decode("utf-8", errors="replace"))]
@@ -164,8 +164,8 @@ def swaks_command(request: CommandRequest, *, show_secrets: bool = False) -> str
 
 
 def _path(path: str) -> str:
-    """A file path no tool takes for an option: `./-name` for a relative `-name`."""
-    return f"./{path}" if path.startswith("-") else path
+    """A file path no tool reads as something else: `./-name`, `./@name` for relative ones."""
+    return f"./{path}" if path.startswith(("-", "@")) else path
 
 
 def _swaks_literal(text: str) -> str:
