@@ -6,12 +6,19 @@ import json
 
 import click
 
+EPILOG = """\b
+Examples:
+  ehlo codes 5.7.26
+  ehlo codes dmarc
+  ehlo codes 55 --class 5 --json
+"""
+
 
 def _enhanced_label(code: str, reply_class: int | None) -> str:
     return f"{reply_class}{code[1:]}" if reply_class in (2, 4, 5) else code
 
 
-@click.command("codes")
+@click.command("codes", epilog=EPILOG)
 @click.argument("query", required=False)
 @click.option(
     "--class",

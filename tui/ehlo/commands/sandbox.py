@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import ipaddress
 import logging
+import math
 import signal
 import ssl
 import sys
@@ -22,6 +23,7 @@ from ehlo.sandbox import (
     DEMO_SENDER,
     DEMO_USER,
     SCENARIOS,
+    ListenError,
     Sandbox,
     SandboxOptions,
 )
@@ -95,6 +97,22 @@ def _reachable_address(sandbox: Sandbox) -> str:
     if sandbox.host == "::":
         return f"[::1]:{sandbox.port}"
     return sandbox.address
+
+
+def _ssl_reason(error: Exception) -> str:
+    """An SSL library error in words: a key that is not the certificate's is the usual one."""
+    if isinstance(error, ssl.SSLError) and error.reason == "KEY_VALUES_MISMATCH":
+        return "the key does not belong to the certificate"
+    if isinstance(error, ssl.SSLError):
+        return f"OpenSSL refused the certificate or key ({error.reason or error})"
+    return str(error)
+
+
+def _a_number(value: float, option: str) -> float:
+    """VALUE unless it is NaN (which click's ranges let through)."""
+    if math.isnan(value):
+        raise click.BadParameter("must be a number of seconds, not nan", param_hint=option)
+    return value
 
 
 def _print_activity(line: str) -> None:
@@ -176,6 +194,7 @@ async def _serve(sandbox: Sandbox, print_port: bool = False, stop_on_eof: bool =
     default=SandboxOptions().greylist_delay,
     show_default=True,
     help="Seconds before the greylist scenario accepts a retry.",
+    callback=lambda _ctx, _param, value: _a_number(value, "--greylist-delay"),
 )
 @click.option("--quiet", is_flag=True, help="Do not print a line per connection and message.")
 @click.option(
@@ -229,13 +248,17 @@ def sandbox(
         asyncio.run(_serve(server, print_port, stop_on_eof))
     except KeyboardInterrupt:
         pass
+    except (ValueError, ssl.SSLError) as error:  # SSLError first: it is an OSError too
+        raise click.ClickException(f"cannot use the certificate: {_ssl_reason(error)}") from None
+    except ListenError as error:
+        option = "--port" if error.port == port else "--implicit-tls-port"
+        hint = f" (try {option} 0 for a free port)" if error.port else ""
+        raise click.ClickException(f"{error}{hint}") from None
     except OSError as error:
         raise click.ClickException(
-            f"cannot listen on {host}:{port}: {error.strerror or error}"
-            + (" (try --port 0 for a free port)" if port else "")
+            f"cannot start the sandbox: {error.strerror or error}"
+            + (f" ({error.filename})" if error.filename else "")
         ) from None
-    except (ValueError, ssl.SSLError) as error:
-        raise click.ClickException(f"cannot use the certificate: {error}") from None
     if not print_port:
         click.echo("Sandbox stopped.")
     return 0

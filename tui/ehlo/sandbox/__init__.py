@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ehlo.sandbox.options import SandboxOptions
     from ehlo.sandbox.scenario import Response, Scenario
     from ehlo.sandbox.scenarios import SCENARIOS, get_scenario
-    from ehlo.sandbox.server import Sandbox
+    from ehlo.sandbox.server import ListenError, Sandbox
     from ehlo.sandbox.store import StoredMessage
 
 _LAZY = {
@@ -30,6 +30,7 @@ _LAZY = {
     "Scenario": "ehlo.sandbox.scenario",
     "SCENARIOS": "ehlo.sandbox.scenarios",
     "get_scenario": "ehlo.sandbox.scenarios",
+    "ListenError": "ehlo.sandbox.server",
     "Sandbox": "ehlo.sandbox.server",
     "StoredMessage": "ehlo.sandbox.store",
 }
@@ -52,6 +53,7 @@ __all__ = [
     "DEMO_USER",
     "SANDBOX_HOSTNAME",
     "SCENARIOS",
+    "ListenError",
     "Response",
     "Sandbox",
     "SandboxOptions",
