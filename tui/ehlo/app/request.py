@@ -47,7 +47,7 @@ class ConnectForm:
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
         raise RequestError(f"port {text!r} must be a number from 1 to 65535")
     return int(text)
 

@@ -126,7 +126,7 @@ def mx_hosts(records: Sequence[str]) -> list[tuple[int, str]]:
     pairs: list[tuple[int, str]] = []
     for record in records:
         preference, _, host = record.partition(" ")
-        if preference.isdigit() and host:
+        if (preference.isascii() and preference.isdigit()) and host:
             pairs.append((int(preference), host))
     return sorted(pairs)
 

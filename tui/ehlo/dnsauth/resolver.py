@@ -99,7 +99,7 @@ def parse_resolver_arg(value: str) -> tuple[str, int]:
         raise ValueError(f"no port after ':' in resolver {value!r}; write HOST or HOST:PORT")
     port = 53
     if port_text:
-        if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        if not (port_text.isascii() and port_text.isdigit()) or not 1 <= int(port_text) <= 65535:
             raise ValueError(f"port {port_text!r} of resolver {value!r} is not 1-65535")
         port = int(port_text)
     if not host:

@@ -68,7 +68,7 @@ class SandboxProcess:
             return self._port
         self._reader.join(START_TIMEOUT)
         line = self._port_line[0].strip() if self._port_line else b""
-        if not line.isdigit():
+        if not (line.isascii() and line.isdigit()):
             self.stop()
             code = self.process.returncode
             why = self.error_output() or (

@@ -85,7 +85,7 @@ def _is_ip(text: str) -> bool:
 
 def _port(text: str, target: str) -> int:
     """A port number from TARGET, or a usage error."""
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
         raise TargetError(f"port {text!r} in {target!r} is not a number from 1 to 65535")
     return int(text)
 
@@ -165,7 +165,7 @@ def _mx_records(answer: Answer, domain: str) -> list[tuple[int, str]]:
     pairs: list[tuple[int, str]] = []
     for record in answer.records:
         words = record.split()
-        if not words or not words[0].isdigit():
+        if not words or not (words[0].isascii() and words[0].isdigit()):
             continue
         host = words[1].rstrip(".").lower() if len(words) > 1 else ""
         pairs.append((int(words[0]), host))

@@ -24,7 +24,7 @@ CLASS_FILTERS = (
 
 def _code_class(code: Any) -> int | None:
     text = str(code.code)
-    return int(text[0]) if text[:1].isdigit() else None
+    return int(text[0]) if (text[:1].isascii() and text[:1].isdigit()) else None
 
 
 class CodeTableScreen(Screen[None]):

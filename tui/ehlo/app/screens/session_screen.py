@@ -158,7 +158,7 @@ class SessionScreen(CopyExport, PaneLayout):
         hosts = sorted(
             (int(parts[0]), parts[1].rstrip("."))
             for parts in (record.split() for record in answer.records)
-            if len(parts) == 2 and parts[0].isdigit()
+            if len(parts) == 2 and (parts[0].isascii() and parts[0].isdigit())
         )
         if not hosts:
             self.notify(
