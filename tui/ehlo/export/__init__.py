@@ -11,6 +11,7 @@ from ehlo.export.equivalent import (
     CommandRequest,
     QuitAfter,
     openssl_command,
+    openssl_problem,
     swaks_command,
     swaks_problem,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "first_error",
     "format_event",
     "openssl_command",
+    "openssl_problem",
     "peer",
     "printable",
     "steps",

@@ -173,6 +173,13 @@ def _swaks_literal(text: str) -> str:
     return "@" + text if text.startswith("@") else text
 
 
+def openssl_problem(options: ConnectOptions) -> str | None:
+    """Why `openssl s_client` cannot repeat this session, or None when it can."""
+    if options.tls == "none":
+        return "openssl s_client always speaks TLS, so a session without TLS has no equivalent"
+    return None
+
+
 def openssl_command(options: ConnectOptions) -> str:
     """The `openssl s_client` line that opens the same TLS session by hand, shell-quoted."""
     host = f"[{options.host}]" if ":" in options.host else options.host

@@ -64,15 +64,15 @@ class CopyExport(Screen[None]):
         self._copy_equivalent("openssl")
 
     def _copy_equivalent(self, tool: str) -> None:
-        from ehlo.app.exporting import openssl_command, swaks_command
+        from ehlo.app.exporting import equivalent_command
 
         if self.options is None or self.plan is None:
             self.notify("Connect first: the command repeats this session.", severity="warning")
             return
-        if tool == "swaks":
-            command = swaks_command(self.options, self.plan)
-        else:
-            command = openssl_command(self.options)
+        command, problem = equivalent_command(tool, self.options, self.plan)
+        if command is None:
+            self.notify(f"Nothing copied: {problem}.", severity="error", timeout=8)
+            return
         clipboard.copy(self.app, command, f"{tool} command")
 
     def action_export_text(self) -> None:
