@@ -327,3 +327,17 @@ def test_an_empty_recipient_is_refused(recipient: str) -> None:
     run = run_check("127.0.0.1", "--from", "a@x.example", "--to", recipient)
     assert run.code == 64, run.output
     assert "--to" in run.stderr and "empty" in run.stderr
+
+
+@pytest.mark.parametrize(("mechanism", "warned"), [("PLAIN", True), ("CRAM-MD5", False)])
+def test_auth_without_tls_warns_when_the_secret_would_be_readable(
+    mechanism: str, warned: bool
+) -> None:
+    run = run_check(
+        f"127.0.0.1:{_closed_port()}", "--tls", "none", "--auth", mechanism, "--user", "u",
+        "--password-env", "EHLO_TEST_SECRET", "--quit-after", "auth",
+        EHLO_TEST_SECRET="s3cret-value",
+    )  # fmt: skip
+    assert run.code == 3, run.output
+    assert ("warning: --tls none: AUTH PLAIN sends the secret" in run.stderr) is warned
+    assert "s3cret-value" not in run.output

@@ -220,6 +220,12 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     if params["ca_file"] is not None:
         _check_ca_file(params["ca_file"])
     tls: str = params["tls"]
+    if tls == "none" and mechanism in ("PLAIN", "LOGIN", "XOAUTH2"):
+        click.echo(
+            f"warning: --tls none: AUTH {mechanism} sends the secret readable by anyone on the "
+            "path (base64 is not encryption); use --tls starttls or implicit, or CRAM-MD5",
+            err=True,
+        )
     if params["port"] is not None and target.port is not None:
         _fail_usage("give the port either in TARGET or with --port, not both")
     return CheckRequest(
