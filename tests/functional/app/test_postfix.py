@@ -50,13 +50,15 @@ async def test_stepped_delivery_over_starttls(
         screen = screen_of(app)
         command_line = screen.query_one(CommandLine)
         step_bar = screen.query_one(StepBar)
+        transcript = screen.query_one(Transcript)
         assert step_bar.statuses["connect"] == "done"
         sent: list[str] = []
         for _ in range(10):
             if step_bar.statuses.get("quit") == "done":
                 break
             sent.append(command_line.input.value)
-            screen.query_one("#command-input").focus()
+            answered = len(transcript.replies) + 1
+            command_line.input.focus()
             await pilot.press("enter")
             if sent[-1].strip().upper() == "DATA":
                 await wait_for(pilot, lambda: isinstance(app.screen, MessageEditor))
@@ -64,6 +66,9 @@ async def test_stepped_delivery_over_starttls(
                 assert f"To: {recipient}" in editor.text  # the default test message
                 editor.text += "\nStepped through by hand.\n"
                 await pilot.press("ctrl+s")
+                answered += 1  # the 354, then the verdict on the message
+            # each command is answered before the next one is typed
+            await wait_for(pilot, lambda: len(transcript.replies) >= answered)  # noqa: B023
             await settle(pilot)
         assert [line.split(" ")[0].upper() for line in sent] == [
             "EHLO",
@@ -89,7 +94,6 @@ async def test_stepped_delivery_over_starttls(
         assert statuses["auth"] == "skipped"
 
         # select the 250 after the message and read what the panel makes of it
-        transcript = screen.query_one(Transcript)
         accepted = next(
             index for index, r in enumerate(transcript.replies) if r.stage == "end-of-data"
         )

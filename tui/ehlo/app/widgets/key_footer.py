@@ -10,7 +10,7 @@ KeyRow = tuple[str, str, str, bool, str, bool]
 
 
 class KeyFooter(Footer):
-    """Textual's Footer, rebuilt once per burst of binding changes, and only when keys change.
+    """Textual's Footer, rebuilt only when the keys it shows change.
 
     The stock footer rebuilds every key for every change signal (focus moves, screen resumes,
     idle refreshes): five times while the app starts, and on every focus move, mostly to show
@@ -19,15 +19,13 @@ class KeyFooter(Footer):
 
     def __init__(self, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._rebuild_pending = False
         self._built: tuple[KeyRow, ...] | None = None
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         self._bindings_ready = True
         if not screen.app.app_focus:
             return
-        if self.is_attached and screen is self.screen and not self._rebuild_pending:
-            self._rebuild_pending = True
+        if self.is_attached and screen is self.screen:
             self.call_after_refresh(self._rebuild)
 
     def _shown_keys(self) -> tuple[KeyRow, ...]:
@@ -40,7 +38,10 @@ class KeyFooter(Footer):
         )
 
     async def _rebuild(self) -> None:
-        self._rebuild_pending = False
+        # Every change signal is answered (a skipped one once left keys undelivered), but the
+        # keys are only rebuilt when what the footer shows has changed.
+        if not self.is_attached:
+            return
         shown = self._shown_keys()
         if shown == self._built:
             return
