@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from ehlo.fixes import Fix
 from ehlo.knowledge.model import FixTemplate
@@ -52,8 +53,14 @@ def placeholder_values(
     found_ip: str | None = None,
     found_address: str | None = None,
     stage: str | None = None,
+    *,
+    names: frozenset[str] | None = None,
 ) -> dict[str, str]:
-    """Every placeholder's value: the context first, then what the reply said, then defaults."""
+    """Every placeholder's value: the context first, then what the reply said, then defaults.
+
+    `names`, when given, are the placeholders that will be filled: costly values that none of
+    them needs are left out.
+    """
     given = {k: UNSAFE.sub("", str(v)) for k, v in (context or {}).items() if v not in (None, "")}
     values = dict(DEFAULTS)
     if found_address:
@@ -82,7 +89,8 @@ def placeholder_values(
         key = "rcpt_domain" if domain_role == "recipient" else "mail_from_domain"
         values["domain"] = values[key]
     values["dmarc_name"] = "_dmarc." + values["domain"]
-    values["reversed_ip"] = reversed_ip(values["ip"]) or "1.2.0.192"
+    if names is None or "reversed_ip" in names:
+        values["reversed_ip"] = reversed_ip(values["ip"]) or "1.2.0.192"
     return values
 
 
@@ -174,6 +182,66 @@ def fill_fixes(templates: tuple[FixTemplate, ...], values: Mapping[str, str]) ->
             continue
         fixes.append(fix)
         gists.append(gist)
+        if command is not None:
+            commands.add(command)
+        if len(fixes) == MAX_FIXES:
+            break
+    return tuple(fixes)
+
+
+ADDRESS_NAMES = frozenset(
+    {"sender", "recipient", "domain", "mail_from_domain", "rcpt_domain", "dmarc_name"}
+)
+"""Placeholders whose value can come from a mail address in the reply."""
+IP_NAMES = frozenset({"ip", "reversed_ip"})
+"""Placeholders whose value can come from an IP address in the reply."""
+
+
+@dataclass(frozen=True, slots=True)
+class FixPlan:
+    """Fix templates prepared once: the placeholders they use, and which repeat an earlier one.
+
+    `repeats[i]` holds the earlier templates whose text says nearly the same as template i;
+    it is None when some text has placeholders, so texts are compared after filling.
+    """
+
+    templates: tuple[FixTemplate, ...]
+    names: frozenset[str]
+    repeats: tuple[frozenset[int], ...] | None
+
+
+def plan_fixes(templates: tuple[FixTemplate, ...]) -> FixPlan:
+    """Prepare templates (most specific first) for `apply_plan()`."""
+    names = frozenset(
+        name
+        for template in templates
+        for name in PLACEHOLDER.findall(template.text + " " + (template.command or ""))
+    )
+    if any(PLACEHOLDER.search(template.text) for template in templates):
+        return FixPlan(templates, names, None)
+    gists = [_gist(template.text) for template in templates]
+    repeats = tuple(
+        frozenset(j for j in range(i) if _same_advice(gist, gists[j]))
+        for i, gist in enumerate(gists)
+    )
+    return FixPlan(templates, names, repeats)
+
+
+def apply_plan(plan: FixPlan, values: Mapping[str, str]) -> tuple[Fix, ...]:
+    """The same fixes as `fill_fixes(plan.templates, values)`, without comparing texts again."""
+    if plan.repeats is None:
+        return fill_fixes(plan.templates, values)
+    fixes: list[Fix] = []
+    commands: set[str] = set()
+    kept: set[int] = set()
+    for index, template in enumerate(plan.templates):
+        command = fill_command(template.command, values) if template.command else None
+        if command is not None and command in commands:
+            continue
+        if not kept.isdisjoint(plan.repeats[index]):
+            continue
+        fixes.append(Fix(template.text, command))
+        kept.add(index)
         if command is not None:
             commands.add(command)
         if len(fixes) == MAX_FIXES:

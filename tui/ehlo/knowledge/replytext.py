@@ -15,9 +15,13 @@ EMBEDDED_MARKER = re.compile(
     r"(?<!\S)[245]\d\d(?:-|\s(?=#?[245]\.\d{1,3}\.\d{1,3}\s))(?:#?[245]\.\d{1,3}\.\d{1,3}(?=\s|$))?"
 )
 """`550-5.7.26 ` continuation prefixes left inside a reply that was quoted on one line."""
+MARKER_HINT = re.compile(r"[245]\d\d[-\s]")
+"""How every EMBEDDED_MARKER match starts: a quick test before the substitution."""
 
 SPACES = re.compile(r"\s+")
 IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)")
+DIGIT_DOT_DIGIT = re.compile(r"\d\.\d")
+"""Held by every IPv4 address: a quick test before the full search."""
 IPV6_BRACKETED = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]+)\]")
 ADDRESS = re.compile(
     r"<?([^\s<>@\"',;:()\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+)>?"
@@ -61,17 +65,19 @@ def read_input(value: object) -> ReadReply:
             None, f"the input is {len(text):,} characters, too large to be an SMTP reply"
         )
     try:
-        text.encode("utf-8")
+        data = text.encode("utf-8")
     except UnicodeEncodeError:
         return ReadReply(None, "the input is not valid UTF-8 text")
-    if not text.strip():
+    if not text or text.isspace():
         return ReadReply(None, "the input is empty")
-    controls = len(CONTROL.findall(text))
-    if "\x00" in text or controls * 20 > len(text):
+    if "\x00" in text or (
+        CONTROL.search(text) is not None and len(CONTROL.findall(text)) * 20 > len(text)
+    ):
         return ReadReply(None, "the input is binary data, not reply text")
     if "\\n" in text and "\n" not in text.strip():
         text = text.replace("\\r\\n", "\n").replace("\\n", "\n")
-    return ReadReply(parse_reply(text))
+        data = text.encode("utf-8")
+    return ReadReply(parse_reply(data))
 
 
 def leading_enhanced(text: str) -> str | None:
@@ -102,12 +108,15 @@ def search_text(reply: Reply) -> str:
         found = LEADING_ENHANCED.match(text)
         parts.append(text[found.end() :] if found else text)
     joined = " ".join(parts)
-    joined = EMBEDDED_MARKER.sub(" ", joined)
+    if MARKER_HINT.search(joined) is not None:
+        joined = EMBEDDED_MARKER.sub(" ", joined)
     return SPACES.sub(" ", joined).strip()
 
 
 def client_ip(text: str) -> str | None:
     """The first IP address mentioned in a reply (usually the client's), loopback excepted."""
+    if DIGIT_DOT_DIGIT.search(text) is None and "[" not in text:
+        return None
     for match in IPV4.finditer(text):
         octets = [int(part) for part in match.group(0).split(".")]
         if max(octets) <= 255 and octets[0] not in (0, 127):
@@ -124,5 +133,7 @@ def client_ip(text: str) -> str | None:
 
 def mail_address(text: str) -> str | None:
     """The first mail address mentioned in a reply."""
+    if "@" not in text:
+        return None
     found = ADDRESS.search(text)
     return found.group(1) if found else None
