@@ -7,8 +7,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ehlo.knowledge.loader import knowledge
 from ehlo.knowledge.anchors import split_alternatives
+from ehlo.knowledge.loader import knowledge
 from ehlo.knowledge.matcher import PatternIndex, make_candidate
 from ehlo.knowledge.model import Signature
 

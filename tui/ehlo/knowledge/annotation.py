@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import cast
+from typing import NamedTuple, cast
 
 from ehlo.knowledge.extract import extract
-from ehlo.knowledge.fill import ADDRESS_NAMES, IP_NAMES, apply_plan, placeholder_values
+from ehlo.knowledge.fill import (
+    ADDRESS_NAMES,
+    IP_NAMES,
+    apply_plan,
+    default_values,
+    placeholder_values,
+)
 from ehlo.knowledge.loader import CodeRule, Knowledge, knowledge
 from ehlo.knowledge.matcher import Candidate, make_candidate
 from ehlo.knowledge.model import (
@@ -69,8 +74,7 @@ _CACHE: dict[object, Annotation] = {}
 _CACHE_LIMIT = 16384
 
 
-@dataclass(frozen=True, slots=True)
-class _Verdict:
+class _Verdict(NamedTuple):
     reason: str
     rank: int
     signature: Signature | None = None
@@ -330,18 +334,17 @@ def _build(
     pair = prepared(base.prepared, signature, reason if failure else None)
     plan = pair.fixes
     names = plan.names
-    values = (
-        placeholder_values(
-            context,
-            reason.domain if reason else "none",
-            client_ip(text) if not names.isdisjoint(IP_NAMES) else None,
-            mail_address(text) if not names.isdisjoint(ADDRESS_NAMES) else None,
-            stage,
-            names=names,
-        )
-        if names
-        else {}
-    )
+    values: Mapping[str, str] = {}
+    if names:
+        domain_role = reason.domain if reason else "none"
+        found_ip = client_ip(text) if not names.isdisjoint(IP_NAMES) else None
+        found_address = mail_address(text) if not names.isdisjoint(ADDRESS_NAMES) else None
+        if context or found_ip or found_address:
+            values = placeholder_values(
+                context, domain_role, found_ip, found_address, stage, names=names
+            )
+        else:
+            values = default_values(domain_role)
     references = [*(basic.rfc if basic else ()), *(registry.rfc if registry else ())]
     if signature is not None and signature.url:
         references.append(signature.url)

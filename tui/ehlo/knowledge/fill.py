@@ -6,6 +6,7 @@ import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from ehlo.fixes import Fix
 from ehlo.knowledge.model import FixTemplate
@@ -202,12 +203,17 @@ class FixPlan:
     """Fix templates prepared once: the placeholders they use, and which repeat an earlier one.
 
     `repeats[i]` holds the earlier templates whose text says nearly the same as template i;
-    it is None when some text has placeholders, so texts are compared after filling.
+    it is None when some text has placeholders, so texts are compared after filling. A
+    command is kept split at its placeholders (odd items are names); a template with nothing
+    to fill has its Fix made already, and `static` holds every fix when nothing is filled.
     """
 
     templates: tuple[FixTemplate, ...]
     names: frozenset[str]
     repeats: tuple[frozenset[int], ...] | None
+    commands: tuple[tuple[str, ...], ...] = ()
+    made: tuple[Fix | None, ...] = ()
+    static: tuple[Fix, ...] | None = None
 
 
 def plan_fixes(templates: tuple[FixTemplate, ...]) -> FixPlan:
@@ -224,26 +230,59 @@ def plan_fixes(templates: tuple[FixTemplate, ...]) -> FixPlan:
         frozenset(j for j in range(i) if _same_advice(gist, gists[j]))
         for i, gist in enumerate(gists)
     )
-    return FixPlan(templates, names, repeats)
+    commands = tuple(tuple(PLACEHOLDER.split(t.command or "")) for t in templates)
+    made = tuple(
+        Fix(t.text, t.command or None) if len(parts) == 1 else None
+        for t, parts in zip(templates, commands, strict=True)
+    )
+    plan = FixPlan(templates, names, repeats, commands, made)
+    if names:
+        return plan
+    return FixPlan(templates, names, repeats, commands, made, apply_plan(plan, {}))
+
+
+def _fill_parts(parts: tuple[str, ...], values: Mapping[str, str]) -> str:
+    """`fill_command()` of a command already split at its placeholders."""
+    filled = list(parts)
+    for index in range(1, len(parts), 2):
+        value = values.get(parts[index])
+        filled[index] = shlex.quote(value) if value is not None else "{" + parts[index] + "}"
+    return "".join(filled)
 
 
 def apply_plan(plan: FixPlan, values: Mapping[str, str]) -> tuple[Fix, ...]:
     """The same fixes as `fill_fixes(plan.templates, values)`, without comparing texts again."""
+    if plan.static is not None:
+        return plan.static
     if plan.repeats is None:
         return fill_fixes(plan.templates, values)
     fixes: list[Fix] = []
     commands: set[str] = set()
     kept: set[int] = set()
     for index, template in enumerate(plan.templates):
-        command = fill_command(template.command, values) if template.command else None
+        fix = plan.made[index]
+        command = fix.command if fix is not None else _fill_parts(plan.commands[index], values)
         if command is not None and command in commands:
             continue
         if not kept.isdisjoint(plan.repeats[index]):
             continue
-        fixes.append(Fix(template.text, command))
+        fixes.append(fix if fix is not None else Fix(template.text, command))
         kept.add(index)
         if command is not None:
             commands.add(command)
         if len(fixes) == MAX_FIXES:
             break
     return tuple(fixes)
+
+
+_DEFAULT_VALUES: dict[str, Mapping[str, str]] = {}
+
+
+def default_values(domain_role: str) -> Mapping[str, str]:
+    """`placeholder_values(None, domain_role)`: the same for every reply, so made once."""
+    found = _DEFAULT_VALUES.get(domain_role)
+    if found is None:
+        found = _DEFAULT_VALUES[domain_role] = MappingProxyType(
+            placeholder_values(None, domain_role)
+        )
+    return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ehlo.smtp.reply import MAX_REPLY_BYTES, Reply, parse_reply
 
@@ -18,7 +18,6 @@ EMBEDDED_MARKER = re.compile(
 MARKER_HINT = re.compile(r"[245]\d\d[-\s]")
 """How every EMBEDDED_MARKER match starts: a quick test before the substitution."""
 
-SPACES = re.compile(r"\s+")
 IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)")
 DIGIT_DOT_DIGIT = re.compile(r"\d\.\d")
 """Held by every IPv4 address: a quick test before the full search."""
@@ -32,8 +31,7 @@ TOO_LARGE = MAX_REPLY_BYTES
 """Texts longer than this (the engine's reply cap) are not treated as replies."""
 
 
-@dataclass(frozen=True, slots=True)
-class ReadReply:
+class ReadReply(NamedTuple):
     """A reply as annotate() reads it, or the reason it could not be read."""
 
     reply: Reply | None
@@ -110,7 +108,7 @@ def search_text(reply: Reply) -> str:
     joined = " ".join(parts)
     if MARKER_HINT.search(joined) is not None:
         joined = EMBEDDED_MARKER.sub(" ", joined)
-    return SPACES.sub(" ", joined).strip()
+    return " ".join(joined.split())
 
 
 def client_ip(text: str) -> str | None:
