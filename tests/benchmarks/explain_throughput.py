@@ -2,12 +2,18 @@
 
 Run from a checkout:  python tests/benchmarks/explain_throughput.py [--seconds 3]
 
-Prints replies per second for annotate() (first pass over the corpus, every reply new to the
-process, and the steady state of annotating the corpus in a loop), for `ehlo explain --jsonl`
-(whole process, the corpus piped in), and the time of one `ehlo explain` process on one reply
-(best of several runs, knowledge loading included; wall clock and CPU time, since a busy
-machine stretches the wall clock). Targets: >= 20,000 replies/s through the
-function, < 250 ms for one `ehlo explain`.
+What is measured (one core, the load average is printed alongside, since a busy machine
+slows everything):
+- annotate(), replies new to it (the headline, target >= 20,000 replies/s): passes over the
+  corpus with annotate()'s memory of earlier results cleared before every pass, so every
+  call reads, matches and explains its reply. The knowledge base is loaded and the patterns
+  a pass needs are compiled, as in any process that has annotated a few replies.
+- annotate(), first pass in this process: the same, while patterns are still compiled on
+  first use (a one-off cost of each process).
+- annotate(), corpus in a loop: repeated replies, answered from annotate()'s memory.
+- `ehlo explain --jsonl`: a whole process, knowledge loading included, the corpus piped in.
+- `ehlo explain REPLY`: one process on one reply (target < 250 ms), best and median wall
+  clock of several runs, and CPU time.
 """
 
 from __future__ import annotations
@@ -60,22 +66,35 @@ def load_corpus(given: Path | None = None) -> list[tuple[str, str | None]]:
     return SAMPLE
 
 
-def bench_function(corpus: list[tuple[str, str | None]], seconds: float) -> tuple[float, float]:
-    """Replies/s on the first pass (nothing cached) and in a loop over the corpus."""
+def bench_function(
+    corpus: list[tuple[str, str | None]], seconds: float
+) -> tuple[tuple[float, float], float, float]:
+    """Replies/s: new replies (memory cleared each pass; best and median pass), the first
+    pass, and repeated replies."""
     from ehlo.knowledge import annotate
+    from ehlo.knowledge.annotation import clear_cache
 
     annotate("250 ok", "noop")  # load the knowledge base outside the measurement
     start = time.perf_counter()
     for reply, stage in corpus:
         annotate(reply, stage)
     first = len(corpus) / (time.perf_counter() - start)
+    rates: list[float] = []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        clear_cache()
+        start = time.perf_counter()
+        for reply, stage in corpus:
+            annotate(reply, stage)
+        rates.append(len(corpus) / (time.perf_counter() - start))
+    rates.sort()
     count = 0
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
         for reply, stage in corpus:
             annotate(reply, stage)
         count += len(corpus)
-    return first, count / (time.perf_counter() - start)
+    return (rates[-1], rates[len(rates) // 2]), first, count / (time.perf_counter() - start)
 
 
 def _env() -> dict[str, str]:
@@ -126,11 +145,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     corpus = load_corpus(args.corpus)
-    first, loop = bench_function(corpus, args.seconds)
-    print(f"annotate(), first pass (every reply new):  {first:>10,.0f} replies/s")
+    print(f"load average: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+    (best, median), first, loop = bench_function(corpus, args.seconds)
     print(
-        f"annotate(), corpus in a loop:               {loop:>10,.0f} replies/s  (target >= 20,000)"
+        f"annotate(), replies new to it:              {best:>10,.0f} replies/s best pass, "
+        f"{median:,.0f} median  (target >= 20,000)"
     )
+    print(f"annotate(), first pass in this process:     {first:>10,.0f} replies/s")
+    print(f"annotate(), corpus in a loop (remembered):  {loop:>10,.0f} replies/s")
     jsonl = bench_jsonl(corpus, args.repeat)
     print(f"ehlo explain --jsonl, whole process:        {jsonl:>10,.0f} replies/s")
     walls, cpus = (sorted(values) for values in bench_single(args.runs))

@@ -32,7 +32,7 @@ def _sre_modules() -> tuple[Any, Any]:
 
 PREFIX = 5
 """Prefix conditions are checked on their first PREFIX characters."""
-PLANNER_VERSION = 4
+PLANNER_VERSION = 5
 """Bump when the pre-filter plan changes, so cached plans are rebuilt."""
 
 Disjunct = tuple[str, str]
@@ -59,6 +59,12 @@ COMMON_WORDS = frozenset([
     "valid", "learn", "go", "mx",
 ])  # fmt: skip
 """Words found in most replies: poor pre-filter anchors."""
+_COMMON_STARTS = frozenset(
+    start for word in COMMON_WORDS for start in (word[:3], word[:PREFIX]) if len(word) >= 3
+)
+RUNS = re.compile(r"\w+|\W+")
+SUBSTRING_COST = 30
+"""A substring tested on every reply costs more than any word key: used only when needed."""
 
 
 def is_word_char(char: str) -> bool:
@@ -287,12 +293,16 @@ def word_start(alternative: str) -> str:
 
 
 def plan_entries(patterns: Sequence[str]) -> list[list[list[Any]]]:
-    """For each pattern, its alternatives and pre-filter: [[alternative, [[kind, value], ...]]]."""
+    """For each pattern, the plan of each of its alternatives (see plan_alternatives())."""
     return plan_alternatives([split_alternatives(p) for p in patterns])
 
 
 def plan_alternatives(split: Sequence[Sequence[str]]) -> list[list[list[Any]]]:
-    """Like plan_entries(), for patterns already split into alternatives."""
+    """Plans for patterns already split into alternatives; each alternative's plan is
+    [alternative, keys, words, substrings, several, second]: the [table, key] pairs it is
+    indexed under, the words and substrings every match holds, options of several
+    [is_word, value] disjuncts one of which it holds, and a second required word ("" if none).
+    Plain lists and strings, so plans are cached on disk with the reference data."""
     parsed = [[anchors_of(alt) for alt in alts] for alts in split]
     frequency: Counter[str] = Counter(
         value
@@ -300,23 +310,117 @@ def plan_alternatives(split: Sequence[Sequence[str]]) -> list[list[list[Any]]]:
         for options in alts
         for value in {v for option in options for _, v in option}
     )
+    shared: Counter[tuple[str, str]] = Counter(
+        lookup
+        for alts in parsed
+        for options in alts
+        for lookup in {lookup_of(kind, value) for option in options for kind, value in option}
+    )
     return [
         [
-            [
-                alternative,
-                [list(d) for d in choose_option(options, frequency)],
-                [[_key(kind, value) for kind, value in option] for option in options],
-            ]
+            _plan(alternative, options, choose_option(options, frequency), shared)
             for alternative, options in zip(alts, anchors, strict=True)
         ]
         for alts, anchors in zip(split, parsed, strict=True)
     ]
 
 
-def _key(kind: str, value: str) -> str:
-    """How a disjunct is checked: a key of the reply's word set, or "\x01" + a substring."""
+def _plan(
+    alternative: str, options: list[Option], chosen: Option, shared: Counter[tuple[str, str]]
+) -> list[Any]:
+    keys = index_keys(chosen, options, shared)
+    words: set[str] = set()
+    substrings: list[str] = []
+    several: list[list[list[Any]]] = []
+    for option in options:
+        tests = [
+            (kind == "word", value[:PREFIX] if kind == "prefix" else value)
+            for kind, value in option
+        ]
+        if len(tests) != 1:
+            several.append([list(test) for test in tests])
+        elif tests[0][0]:
+            words.add(tests[0][1])
+        else:
+            substrings.append(tests[0][1])
+    others = words.difference(key for table, key in keys if table == "words")
+    second = min(others, key=lambda w: (_cost([("words", w)], shared), w)) if others else ""
+    return [
+        alternative,
+        [list(key) for key in keys],
+        sorted(words),
+        list(dict.fromkeys(substrings)),
+        several,
+        second,
+    ]
+
+
+def start_key(prefix: str) -> str:
+    """The key under which a word-start condition is looked up (see matcher.Candidate)."""
+    return prefix[:PREFIX] if len(prefix) >= PREFIX else prefix[:3]
+
+
+def substring_key(text: str) -> tuple[str, str] | None:
+    """A word ("word", w) or word start ("start", s) that any text holding `text` holds.
+
+    A run of word characters with a non-word character on each side inside `text` is a whole
+    word of every text that holds `text`; a run preceded by one starts a word. Rare and long
+    words are preferred; None when `text` implies no such key.
+    """
+    runs = RUNS.findall(text)
+    found: list[tuple[int, int, str, str]] = []
+    for position, run in enumerate(runs):
+        if not is_word_char(run[0]) or position == 0:
+            continue
+        common = run in COMMON_WORDS
+        if position < len(runs) - 1:
+            found.append((2 * common, -len(run), "word", run))
+        elif len(run) >= 3:
+            found.append((1 + 2 * common, -len(run), "start", start_key(run)))
+    if not found:
+        return None
+    _, _, kind, key = min(found)
+    return kind, key
+
+
+def lookup_of(kind: str, value: str) -> tuple[str, str]:
+    """Where a condition is looked up: ("words" | "starts" | "substrings", key)."""
     if kind == "word":
-        return value
+        return "words", value
     if kind == "prefix":
-        return "\0" + value[:PREFIX]
-    return "\x01" + value
+        return "starts", start_key(value)
+    derived = substring_key(value)
+    if derived is None:
+        return "substrings", value
+    return ("words" if derived[0] == "word" else "starts"), derived[1]
+
+
+def _cost(lookups: Sequence[tuple[str, str]], shared: Counter[tuple[str, str]]) -> int:
+    """How much a key set costs per reply: a substring test on every reply, or a word or
+    word start that many replies hold (each lets the reply on to the next test). Common
+    words, and keys many patterns share, are likely in a reply."""
+    return sum(
+        SUBSTRING_COST
+        if lookup[0] == "substrings"
+        else (lookup[0] == "starts")
+        + 6 * (lookup[1] in COMMON_WORDS or lookup[1] in _COMMON_STARTS)
+        + min(shared[lookup], 6)
+        for lookup in lookups
+    )
+
+
+def index_keys(
+    chosen: Option, options: Sequence[Option], shared: Counter[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The keys an alternative is indexed under: the cheapest of its conditions, the
+    selective choice of choose_option() when none is cheaper; [] when it has none."""
+    best = [lookup_of(kind, value) for kind, value in chosen]
+    if not best:
+        return best
+    lowest = _cost(best, shared)
+    for option in options:
+        lookups = [lookup_of(kind, value) for kind, value in option]
+        cost = _cost(lookups, shared)
+        if lookups and cost < lowest:
+            best, lowest = lookups, cost
+    return best

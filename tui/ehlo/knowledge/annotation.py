@@ -115,6 +115,11 @@ def annotate(
     return result
 
 
+def clear_cache() -> None:
+    """Forget the annotations remembered so far, so that the next calls do all the work."""
+    _CACHE.clear()
+
+
 def _cache_key(reply: object, stage: object, context: Mapping[str, str] | None) -> object:
     items = tuple(sorted(context.items())) if context else ()
     if isinstance(reply, str):

@@ -20,11 +20,10 @@ regex is found decides.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from ehlo.knowledge.anchors import COMMON_WORDS, PREFIX, is_word_char, plan_entries
+from ehlo.knowledge.anchors import PREFIX, is_word_char, plan_entries
 from ehlo.knowledge.model import Signature
 
 WORD = re.compile(r"\w+")
@@ -32,13 +31,8 @@ _ASCII_NON_WORD = bytes(
     code if chr(code).isalnum() or chr(code) == "_" else 32 for code in range(256)
 )
 """A bytes.translate() table: ASCII word characters kept, everything else a space."""
-RUNS = re.compile(r"\w+|\W+")
 SUBSTRING_COST = 30
 """A substring tested on every reply costs more than any word key: used only when needed."""
-_COMMON_STARTS = frozenset(
-    start for word in COMMON_WORDS for start in (word[:3], word[:PREFIX]) if len(word) >= 3
-)
-
 INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]+[:)]")
 _Compiled = tuple[re.Pattern[str], bool, bool]
 """A compiled alternative: the regex, whether it runs on the lower-cased text, and whether a
@@ -81,6 +75,14 @@ def compile_for_search(pattern: str) -> _Compiled | None:
             pass
     try:
         return re.compile(pattern, re.IGNORECASE), False, False
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return None
+
+
+def _compile_plain(pattern: str) -> re.Pattern[str] | None:
+    """The pattern as written, case-insensitive (None if it does not compile)."""
+    try:
+        return re.compile(pattern, re.IGNORECASE)
     except (re.error, RecursionError, OverflowError, ValueError):
         return None
 
@@ -131,88 +133,6 @@ def _stage_matches(stages: Sequence[str], stage: str) -> bool:
     return stage == "bdat" and "end-of-data" in stages
 
 
-def _start_key(prefix: str) -> str:
-    """The key under which a word-start condition is looked up in Candidate.starts."""
-    return prefix[:PREFIX] if len(prefix) >= PREFIX else prefix[:3]
-
-
-def substring_key(text: str) -> tuple[str, str] | None:
-    """A word ("word", w) or word start ("start", s) that any text holding `text` holds.
-
-    A run of word characters with a non-word character on each side inside `text` is a whole
-    word of every text that holds `text`; a run preceded by one starts a word. Rare and long
-    words are preferred; None when `text` implies no such key.
-    """
-    runs = RUNS.findall(text)
-    found: list[tuple[int, int, str, str]] = []
-    for position, run in enumerate(runs):
-        if not is_word_char(run[0]) or position == 0:
-            continue
-        common = run in COMMON_WORDS
-        if position < len(runs) - 1:
-            found.append((2 * common, -len(run), "word", run))
-        elif len(run) >= 3:
-            found.append((1 + 2 * common, -len(run), "start", _start_key(run)))
-    if not found:
-        return None
-    _, _, kind, key = min(found)
-    return kind, key
-
-
-def _lookup(kind: str, value: str) -> tuple[str, str]:
-    """Where a condition is looked up: ("words" | "starts" | "substrings", key)."""
-    if kind == "word":
-        return "words", value
-    if kind == "prefix":
-        return "starts", _start_key(value)
-    derived = substring_key(value)
-    if derived is None:
-        return "substrings", value
-    return ("words" if derived[0] == "word" else "starts"), derived[1]
-
-
-def _cost(lookups: Sequence[tuple[str, str]], shared: Counter[tuple[str, str]]) -> int:
-    """How much a key set costs per reply: a substring test on every reply, or a word or
-    word start that many replies hold (each lets the reply on to the next test). Common
-    words, and keys many patterns share, are likely in a reply."""
-    return sum(
-        SUBSTRING_COST
-        if lookup[0] == "substrings"
-        else (lookup[0] == "starts")
-        + 6 * (lookup[1] in COMMON_WORDS or lookup[1] in _COMMON_STARTS)
-        + min(shared[lookup], 6)
-        for lookup in lookups
-    )
-
-
-def _as_lookup(key: str) -> tuple[str, str]:
-    """The lookup of a condition written as a plan key (see `anchors._key`)."""
-    if key[:1] == "\0":
-        return _lookup("prefix", key[1:])
-    if key[:1] == "\x01":
-        return _lookup("text", key[1:])
-    return _lookup("word", key)
-
-
-def _index_keys(
-    chosen: Sequence[Sequence[str]],
-    options: Sequence[Sequence[str]],
-    shared: Counter[tuple[str, str]],
-) -> list[tuple[str, str]]:
-    """The keys an alternative is indexed under: the cheapest of its conditions, the plan's
-    choice when none is cheaper."""
-    best = [_lookup(kind, value) for kind, value in chosen]
-    if not best:
-        return best
-    lowest = _cost(best, shared)
-    for option in options:
-        lookups = [_as_lookup(key) for key in option]
-        cost = _cost(lookups, shared)
-        if lookups and cost < lowest:
-            best, lowest = lookups, cost
-    return best
-
-
 CHAR_ORDER = " e.taoin:srhl0123456789dcumfpgwybvk-<>@/xjqz()[]#=_"
 """Characters from common to rare in replies (English letter frequency, digits and
 punctuation placed by how often replies hold them); other characters count as rarest."""
@@ -221,24 +141,6 @@ punctuation placed by how often replies hold them); other characters count as ra
 def _rarest_char(text: str) -> str:
     """The character of `text` that replies hold least often (a cheap test before `in`)."""
     return max(text, key=lambda char: CHAR_ORDER.find(char) % (len(CHAR_ORDER) + 1))
-
-
-def _requires(keys: Sequence[Sequence[str]]) -> _Requires:
-    """An alternative's conditions from its plan (keys as written by `anchors._key`)."""
-    words: set[str] = set()
-    substrings: list[str] = []
-    several: list[tuple[tuple[bool, str], ...]] = []
-    for option in keys:
-        disjuncts = tuple(
-            (False, key[1:]) if key[:1] in ("\0", "\x01") else (True, key) for key in option
-        )
-        if len(disjuncts) != 1:
-            several.append(disjuncts)
-        elif disjuncts[0][0]:
-            words.add(disjuncts[0][1])
-        else:
-            substrings.append(disjuncts[0][1])
-    return frozenset(words), tuple(dict.fromkeys(substrings)), tuple(several)
 
 
 class _Filters:
@@ -309,40 +211,31 @@ class PatternIndex:
         self._owner: list[int] = []
         self._requires: list[_Requires] = []
         self._owner_bits = [0] * len(ordered)
-        self._words: dict[str, int] = {}
-        self._starts: dict[str, int] = {}
-        self._substrings: dict[str, int] = {}
         self._always = 0
+        tables: dict[str, dict[str, int]] = {"words": {}, "starts": {}, "substrings": {}}
+        self._words, self._starts, self._substrings = tables.values()
         self._second: dict[str, int] = {}
         """A second word each alternative requires besides its key, when it has one."""
         self._has_second = 0
-        self._tables = {
-            "words": self._words,
-            "starts": self._starts,
-            "substrings": self._substrings,
-        }
-        shared: Counter[tuple[str, str]] = Counter(
-            lookup
-            for owner in ranked
-            for _, _, *rest in plans[owner]
-            for lookup in {_as_lookup(k) for option in (rest[0] if rest else []) for k in option}
-        )
         for owner in ranked:
-            for alternative, disjuncts, *rest in plans[owner]:
+            for alternative, keys, words, substrings, several, second in plans[owner]:
                 bit = 1 << len(self._sources)
                 self._sources.append(alternative)
                 self._owner.append(owner)
-                self._requires.append(_requires(rest[0] if rest else []))
                 self._owner_bits[owner] |= bit
-                if not disjuncts:
+                self._requires.append(
+                    (
+                        frozenset(words),
+                        tuple(substrings),
+                        tuple(tuple((bool(w), v) for w, v in option) for option in several),
+                    )
+                )
+                if not keys:
                     self._always |= bit
-                keys = _index_keys(disjuncts, rest[0] if rest else [], shared) if disjuncts else []
                 for table_name, key in keys:
-                    table = self._tables[table_name]
+                    table = tables[table_name]
                     table[key] = table.get(key, 0) | bit
-                others = self._requires[-1][0].difference(k for t, k in keys if t == "words")
-                if others:
-                    second = min(others, key=lambda w: (_cost([("words", w)], shared), w))
+                if second:
                     self._second[second] = self._second.get(second, 0) | bit
                     self._has_second |= bit
         gates: dict[str, list[tuple[str, int]]] = {}
@@ -351,6 +244,7 @@ class PatternIndex:
         self._gates = tuple((char, tuple(items)) for char, items in gates.items())
         self._filters = _Filters(ordered, self._owner_bits)
         self._compiled: dict[int, _Compiled | None] = {}
+        self._plain: list[re.Pattern[str] | None] = []
 
     @property
     def unanchored(self) -> list[str]:
@@ -453,6 +347,24 @@ class PatternIndex:
     def match(self, candidate: Candidate) -> Signature | None:
         """The best signature whose filters admit the reply and whose pattern is found."""
         return next(self.iterate(candidate), None)
+
+    def match_exhaustive(self, candidate: Candidate) -> Signature | None:
+        """What match() finds, found slowly: every alternative tried, best signature first.
+
+        No pre-filter, no bit masks and no lower-cased search: the reference that tests hold
+        match() to.
+        """
+        if len(self._plain) < len(self._sources):
+            self._plain = [_compile_plain(source) for source in self._sources]
+        for entry, pattern in enumerate(self._plain):
+            signature = self.signatures[self._owner[entry]]
+            if (
+                pattern is not None
+                and self.applies(signature, candidate)
+                and pattern.search(candidate.text)
+            ):
+                return signature
+        return None
 
     def match_all(self, candidate: Candidate) -> list[Signature]:
         """Every signature that matches, best first."""
