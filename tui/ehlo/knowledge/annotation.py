@@ -22,6 +22,7 @@ from ehlo.knowledge.model import (
     ReasonId,
     ReplyClass,
     Signature,
+    make_annotation,
 )
 from ehlo.knowledge.positive import STAGE_MEANINGS, positive_meaning
 from ehlo.knowledge.prepared import dns_checks, prepared
@@ -357,25 +358,27 @@ def _build(
         references.append(verdict.rule.reference)
     if reason is not None and failure:
         references.extend(reason.references)
-    return Annotation(
-        basic=code,
-        enhanced=enhanced,
-        reply_class=reply_class,
-        reason=cast(ReasonId, verdict.reason),
-        retry=retry,
-        retry_advice=advice,
-        provider=provider,
-        meaning=meaning,
-        causes=reason.causes if reason and failure else (),
-        fixes=apply_plan(plan, values),
-        references=tuple(dict.fromkeys(references)),
-        signature=signature.id if signature else None,
-        enhanced_title=registry.title if registry else None,
-        code_meaning=basic.meaning if basic else None,
-        dns_checks=dns_checks(pair, candidate.words) if failure else (),
-        stage=stage,
-        who=reason.who if reason and failure else None,
-        notes=reply.violations,
+    return make_annotation(
+        {
+            "basic": code,
+            "enhanced": enhanced,
+            "reply_class": reply_class,
+            "reason": cast(ReasonId, verdict.reason),
+            "retry": retry,
+            "retry_advice": advice,
+            "provider": provider,
+            "meaning": meaning,
+            "causes": reason.causes if reason and failure else (),
+            "fixes": apply_plan(plan, values),
+            "references": tuple(dict.fromkeys(references)),
+            "signature": signature.id if signature else None,
+            "enhanced_title": registry.title if registry else None,
+            "code_meaning": basic.meaning if basic else None,
+            "dns_checks": dns_checks(pair, candidate.words) if failure else (),
+            "stage": stage,
+            "who": reason.who if reason and failure else None,
+            "notes": reply.violations,
+        }
     )
 
 

@@ -21,6 +21,7 @@ CHECK_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
 """Words of a reply that make a DNS check worth running."""
 
 CHECK_OF_WORD: dict[str, str] = {word: check for check, words in CHECK_WORDS for word in words}
+CHECK_WORD_SET = frozenset(CHECK_OF_WORD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ def prepared(
 
 def dns_checks(pair: Prepared, reply_words: frozenset[str]) -> tuple[str, ...]:
     """The DNS checks worth running: those the pair names, and those the reply's words name."""
-    named = CHECK_OF_WORD.keys() & reply_words
+    named = reply_words & CHECK_WORD_SET
     if not named:
         return pair.ordered_checks
     return _in_order(pair.dns_checks.union(CHECK_OF_WORD[word] for word in named))
