@@ -10,8 +10,8 @@ from ehlo.knowledge.extract import extract
 from ehlo.knowledge.fill import (
     ADDRESS_NAMES,
     IP_NAMES,
+    apply_defaults,
     apply_plan,
-    default_values,
     placeholder_values,
 )
 from ehlo.knowledge.loader import CodeRule, Knowledge, knowledge
@@ -340,8 +340,8 @@ def _build(
     pair = prepared(base.prepared, signature, reason if failure else None)
     plan = pair.fixes
     names = plan.names
-    values: Mapping[str, str] = {}
-    if names:
+    fixes = plan.static
+    if fixes is None:
         domain_role = reason.domain if reason else "none"
         found_ip = client_ip(text) if not names.isdisjoint(IP_NAMES) else None
         found_address = mail_address(text) if not names.isdisjoint(ADDRESS_NAMES) else None
@@ -349,8 +349,9 @@ def _build(
             values = placeholder_values(
                 context, domain_role, found_ip, found_address, stage, names=names
             )
+            fixes = apply_plan(plan, values)
         else:
-            values = default_values(domain_role)
+            fixes = apply_defaults(plan, domain_role)
     references = [*(basic.rfc if basic else ()), *(registry.rfc if registry else ())]
     if signature is not None and signature.url:
         references.append(signature.url)
@@ -369,7 +370,7 @@ def _build(
             "provider": provider,
             "meaning": meaning,
             "causes": reason.causes if reason and failure else (),
-            "fixes": apply_plan(plan, values),
+            "fixes": fixes,
             "references": tuple(dict.fromkeys(references)),
             "signature": signature.id if signature else None,
             "enhanced_title": registry.title if registry else None,

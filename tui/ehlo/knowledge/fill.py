@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from ehlo.fixes import Fix
@@ -214,6 +214,8 @@ class FixPlan:
     commands: tuple[tuple[str, ...], ...] = ()
     made: tuple[Fix | None, ...] = ()
     static: tuple[Fix, ...] | None = None
+    with_defaults: dict[str, tuple[Fix, ...]] = field(default_factory=dict, compare=False)
+    """The fixes filled with default_values(role), per role, made on first use."""
 
 
 def plan_fixes(templates: tuple[FixTemplate, ...]) -> FixPlan:
@@ -285,4 +287,12 @@ def default_values(domain_role: str) -> Mapping[str, str]:
         found = _DEFAULT_VALUES[domain_role] = MappingProxyType(
             placeholder_values(None, domain_role)
         )
+    return found
+
+
+def apply_defaults(plan: FixPlan, domain_role: str) -> tuple[Fix, ...]:
+    """`apply_plan(plan, default_values(domain_role))`, the same for every reply: made once."""
+    found = plan.with_defaults.get(domain_role)
+    if found is None:
+        found = plan.with_defaults[domain_role] = apply_plan(plan, default_values(domain_role))
     return found

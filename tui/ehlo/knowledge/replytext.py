@@ -19,7 +19,7 @@ MARKER_HINT = re.compile(r"[245]\d\d[-\s]")
 """How every EMBEDDED_MARKER match starts: a quick test before the substitution."""
 
 IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)")
-DIGIT_DOT_DIGIT = re.compile(r"\d\.\d")
+DOTTED_NUMBERS = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d")
 """Held by every IPv4 address: a quick test before the full search."""
 IPV6_BRACKETED = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]+)\]")
 ADDRESS = re.compile(
@@ -113,7 +113,7 @@ def search_text(reply: Reply) -> str:
 
 def client_ip(text: str) -> str | None:
     """The first IP address mentioned in a reply (usually the client's), loopback excepted."""
-    if DIGIT_DOT_DIGIT.search(text) is None and "[" not in text:
+    if DOTTED_NUMBERS.search(text) is None and "[" not in text:
         return None
     for match in IPV4.finditer(text):
         octets = [int(part) for part in match.group(0).split(".")]
