@@ -116,9 +116,11 @@ def build_reply(raw_lines: list[bytes], ending_violations: list[str] | None = No
         codes.append(line_code)
         if match.group(2) == "" and match.group(3):
             violations.append(f"no space or hyphen after the code in {line[:60]!r}")
-        text, _ = _decode(match.group(3))
+        # The code and separator are ASCII, so the text starts at the same index in the
+        # decoded line as in the raw one.
+        text = line[match.start(3) :]
         texts.append(text[1:] if text.startswith(" ") and match.group(2) == "" else text)
-    if len(set(codes)) > 1:
+    if len(codes) > 1 and len(set(codes)) > 1:
         violations.append("lines of one reply carry different codes: " + ", ".join(map(str, codes)))
     code = codes[-1] if codes and 200 <= codes[-1] <= 599 else None
     enhanced = None
@@ -133,7 +135,7 @@ def build_reply(raw_lines: list[bytes], ending_violations: list[str] | None = No
         texts=tuple(texts),
         enhanced=enhanced,
         raw=raw,
-        violations=_capped(tuple(dict.fromkeys(violations))),
+        violations=_capped(tuple(dict.fromkeys(violations))) if violations else (),
     )
 
 
