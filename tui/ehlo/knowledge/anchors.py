@@ -32,7 +32,7 @@ def _sre_modules() -> tuple[Any, Any]:
 
 PREFIX = 5
 """Prefix conditions are checked on their first PREFIX characters."""
-PLANNER_VERSION = 5
+PLANNER_VERSION = 6
 """Bump when the pre-filter plan changes, so cached plans are rebuilt."""
 
 Disjunct = tuple[str, str]
@@ -59,9 +59,7 @@ COMMON_WORDS = frozenset([
     "valid", "learn", "go", "mx",
 ])  # fmt: skip
 """Words found in most replies: poor pre-filter anchors."""
-_COMMON_STARTS = frozenset(
-    start for word in COMMON_WORDS for start in (word[:3], word[:PREFIX]) if len(word) >= 3
-)
+_COMMON_STARTS = frozenset(word[:3] for word in COMMON_WORDS if len(word) >= 3)
 RUNS = re.compile(r"\w+|\W+")
 SUBSTRING_COST = 30
 """A substring tested on every reply costs more than any word key: used only when needed."""
@@ -356,8 +354,9 @@ def _plan(
 
 
 def start_key(prefix: str) -> str:
-    """The key under which a word-start condition is looked up (see matcher.Candidate)."""
-    return prefix[:PREFIX] if len(prefix) >= PREFIX else prefix[:3]
+    """The key under which a word-start condition is looked up: its first three characters
+    (see matcher.Candidate.starts)."""
+    return prefix[:3]
 
 
 def substring_key(text: str) -> tuple[str, str] | None:

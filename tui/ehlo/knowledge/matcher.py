@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from ehlo.knowledge.anchors import PREFIX, is_word_char, plan_entries
+from ehlo.knowledge.anchors import is_word_char, plan_entries
 from ehlo.knowledge.model import Signature
 
 WORD = re.compile(r"\w+")
@@ -98,7 +98,7 @@ class Candidate(NamedTuple):
     lowered: str
     words: frozenset[str]
     starts: frozenset[str]
-    """The first 3 and the first PREFIX characters of the words that long."""
+    """The first three characters of the words that long."""
     code: int | None
     enhanced: str | None
     stage: str | None
@@ -114,9 +114,8 @@ def make_candidate(
         words = frozenset(lowered.encode().translate(_ASCII_NON_WORD).decode().split())
     else:
         words = frozenset(WORD.findall(lowered))
-    starts = {word[:3] for word in words if len(word) >= 3}
-    starts.update([word[:PREFIX] for word in words if len(word) >= PREFIX])
-    return Candidate(text, lowered, words, frozenset(starts), code, enhanced, stage)
+    starts = frozenset([word[:3] for word in words if len(word) >= 3])
+    return Candidate(text, lowered, words, starts, code, enhanced, stage)
 
 
 def _enhanced_matches(wanted: str, actual: str) -> bool:
