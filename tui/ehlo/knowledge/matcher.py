@@ -172,20 +172,24 @@ class _Filters:
                 self.with_stages |= bits
             for stage in signature.stages:
                 self.by_stage[stage] = self.by_stage.get(stage, 0) | bits
+        self.code_refused = {code: self.with_codes & ~bits for code, bits in self.by_code.items()}
+        eod = self.by_stage.get("end-of-data", 0)
+        self.stage_refused = {
+            stage: self.with_stages
+            & ~(self.by_stage.get(stage, 0) | (eod if stage == "bdat" else 0))
+            for stage in {*self.by_stage, "bdat"}
+        }
 
     def refused(self, candidate: Candidate) -> int:
         """The bits of alternatives whose signature's filters refuse the reply."""
-        refused = self.with_codes & ~self.by_code.get(candidate.code, 0)
+        refused = self.code_refused.get(candidate.code, self.with_codes)
+        stage = candidate.stage
+        if stage is not None:
+            refused |= self.stage_refused.get(stage, self.with_stages)
         enhanced = candidate.enhanced
         if enhanced is not None and self.with_enhanced:
             admitted = self.by_exact.get(enhanced, 0) | self.by_detail.get(enhanced[2:], 0)
             refused |= self.with_enhanced & ~admitted
-        stage = candidate.stage
-        if stage is not None and self.with_stages:
-            admitted = self.by_stage.get(stage, 0)
-            if stage == "bdat":
-                admitted |= self.by_stage.get("end-of-data", 0)
-            refused |= self.with_stages & ~admitted
         return refused
 
 
