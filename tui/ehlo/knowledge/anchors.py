@@ -32,7 +32,7 @@ def _sre_modules() -> tuple[Any, Any]:
 
 PREFIX = 5
 """Prefix conditions are checked on their first PREFIX characters."""
-PLANNER_VERSION = 6
+PLANNER_VERSION = 7
 """Bump when the pre-filter plan changes, so cached plans are rebuilt."""
 
 Disjunct = tuple[str, str]
@@ -299,8 +299,9 @@ def plan_alternatives(split: Sequence[Sequence[str]]) -> list[list[list[Any]]]:
     """Plans for patterns already split into alternatives; each alternative's plan is
     [alternative, keys, words, substrings, several, second]: the [table, key] pairs it is
     indexed under, the words and substrings every match holds, options of several
-    [is_word, value] disjuncts one of which it holds, and a second required word ("" if none).
-    Plain lists and strings, so plans are cached on disk with the reference data."""
+    (is_word, value) disjuncts one of which it holds, and a second required word ("" if none).
+    Plain data that marshal keeps (lists, tuples, frozen sets, strings), so plans are cached
+    on disk with the reference data, ready to use."""
     parsed = [[anchors_of(alt) for alt in alts] for alts in split]
     frequency: Counter[str] = Counter(
         value
@@ -329,14 +330,14 @@ def _plan(
     keys = index_keys(chosen, options, shared)
     words: set[str] = set()
     substrings: list[str] = []
-    several: list[list[list[Any]]] = []
+    several: list[tuple[tuple[bool, str], ...]] = []
     for option in options:
-        tests = [
+        tests = tuple(
             (kind == "word", value[:PREFIX] if kind == "prefix" else value)
             for kind, value in option
-        ]
+        )
         if len(tests) != 1:
-            several.append([list(test) for test in tests])
+            several.append(tests)
         elif tests[0][0]:
             words.add(tests[0][1])
         else:
@@ -346,9 +347,9 @@ def _plan(
     return [
         alternative,
         [list(key) for key in keys],
-        sorted(words),
-        list(dict.fromkeys(substrings)),
-        several,
+        frozenset(words),
+        tuple(dict.fromkeys(substrings)),
+        tuple(several),
         second,
     ]
 

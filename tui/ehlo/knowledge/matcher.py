@@ -226,13 +226,7 @@ class PatternIndex:
                 self._sources.append(alternative)
                 self._owner.append(owner)
                 self._owner_bits[owner] |= bit
-                self._requires.append(
-                    (
-                        frozenset(words),
-                        tuple(substrings),
-                        tuple(tuple((bool(w), v) for w, v in option) for option in several),
-                    )
-                )
+                self._requires.append((words, substrings, several))
                 if not keys:
                     self._always |= bit
                 for table_name, key in keys:
