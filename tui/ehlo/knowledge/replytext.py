@@ -42,11 +42,13 @@ class ReadReply(NamedTuple):
 
 def read_input(value: object) -> ReadReply:
     """Turn annotate()'s input into a Reply, or say why it is not one."""
-    if isinstance(value, Reply):
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, Reply):
         if any("not valid UTF-8" in v for v in value.violations):
             return ReadReply(None, "the reply is not valid UTF-8 text")
         return ReadReply(value)
-    if isinstance(value, bytes | bytearray | memoryview):
+    elif isinstance(value, bytes | bytearray | memoryview):
         data = bytes(value)
         if len(data) > TOO_LARGE:
             return ReadReply(
@@ -56,8 +58,6 @@ def read_input(value: object) -> ReadReply:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             return ReadReply(None, "the input is not valid UTF-8 text")
-    elif isinstance(value, str):
-        text = value
     else:
         return ReadReply(None, f"expected reply text, got {type(value).__name__}")
     if len(text) > TOO_LARGE:
@@ -70,8 +70,9 @@ def read_input(value: object) -> ReadReply:
         return ReadReply(None, "the input is not valid UTF-8 text")
     if not text or text.isspace():
         return ReadReply(None, "the input is empty")
-    if "\x00" in text or (
-        CONTROL.search(text) is not None and len(CONTROL.findall(text)) * 20 > len(text)
+    if not text.isprintable() and (
+        "\x00" in text
+        or (CONTROL.search(text) is not None and len(CONTROL.findall(text)) * 20 > len(text))
     ):
         return ReadReply(None, "the input is binary data, not reply text")
     if "\\n" in text and "\n" not in text.strip():
