@@ -11,6 +11,8 @@ slows everything):
 - annotate(), first pass in this process: the same, while patterns are still compiled on
   first use (a one-off cost of each process).
 - annotate(), corpus in a loop: repeated replies, answered from annotate()'s memory.
+- with --instructions: machine instructions per new reply, counted by valgrind's callgrind
+  over one pass (a measure that other processes on the machine do not disturb).
 - `ehlo explain --jsonl`: a whole process, knowledge loading included, the corpus piped in.
 - `ehlo explain REPLY`: one process on one reply (target < 250 ms), best and median wall
   clock of several runs, and CPU time.
@@ -21,6 +23,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -97,6 +101,37 @@ def bench_function(
     return (rates[-1], rates[len(rates) // 2]), first, count / (time.perf_counter() - start)
 
 
+_COUNTED = """
+import json, os, subprocess, sys
+from ehlo.knowledge import annotate
+from ehlo.knowledge.annotation import clear_cache
+corpus = [json.loads(line) for line in sys.stdin]
+def one_pass():
+    for reply, stage in corpus:
+        clear_cache()
+        annotate(reply, stage)
+one_pass()
+subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], capture_output=True)
+one_pass()
+subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], capture_output=True)
+"""
+
+
+def bench_instructions(corpus: list[tuple[str, str | None]]) -> float | None:
+    """Machine instructions per new reply, counted by valgrind's callgrind over one pass
+    (the same on a busy machine as on an idle one); None without valgrind."""
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        return None
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null",
+         sys.executable, "-c", _COUNTED],
+        input="".join(json.dumps([r, s]) + "\n" for r, s in corpus),
+        capture_output=True, text=True, env=_env(), check=False,
+    )  # fmt: skip
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) / len(corpus) if found and done.returncode == 0 else None
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "tui"), env.get("PYTHONPATH")]))
@@ -143,6 +178,11 @@ def main() -> None:
     parser.add_argument(
         "--corpus", type=Path, help="a reply corpus (.toml with [[reply]] or .jsonl)"
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions per new reply with valgrind (steady on a busy machine)",
+    )
     args = parser.parse_args()
     corpus = load_corpus(args.corpus)
     print(f"load average: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
@@ -153,6 +193,11 @@ def main() -> None:
     )
     print(f"annotate(), first pass in this process:     {first:>10,.0f} replies/s")
     print(f"annotate(), corpus in a loop (remembered):  {loop:>10,.0f} replies/s")
+    instructions = bench_instructions(corpus) if args.instructions else None
+    if instructions is not None:
+        print(
+            f"annotate(), new replies, valgrind count:    {instructions:>10,.0f} instructions/reply"
+        )
     jsonl = bench_jsonl(corpus, args.repeat)
     print(f"ehlo explain --jsonl, whole process:        {jsonl:>10,.0f} replies/s")
     walls, cpus = (sorted(values) for values in bench_single(args.runs))
