@@ -7,6 +7,10 @@ ratio (target: ehlo at most 0.8x swaks) and the median wall time of `ehlo --help
 150 ms). Both tools verify the server certificate against the test CA and deliver one message.
 CPU time is shown too, and `ehlo check --json` for reference.
 
+Two floors are measured alongside, to show what part of ehlo's time is Python itself: the
+same transaction by `minimal_starttls_client.py` (socket and ssl only, nothing else), and an
+interpreter that only imports what the engine is built on (asyncio, ssl, click) and exits.
+
     python tests/benchmarks/check_vs_swaks.py            # 20 runs each
     python tests/benchmarks/check_vs_swaks.py -n 50 --json
 
@@ -130,8 +134,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]  # fmt: skip
         ehlo_json = [*ehlo, "--json"]
         help_command = [sys.executable, "-m", "ehlo", "--help"]
+        floor = [
+            sys.executable, str(Path(__file__).with_name("minimal_starttls_client.py")),
+            host, port, SENDER, recipient, ca_file,
+        ]  # fmt: skip
+        stack = [sys.executable, "-c", "import asyncio, ssl, click"]
         for _ in range(args.warmup):
-            for command in (ehlo, ehlo_json, swaks, help_command):
+            for command in (ehlo, ehlo_json, swaks, help_command, floor, stack):
                 _wall_ms(command, env)
         ehlo_ms: list[float] = []
         swaks_ms: list[float] = []
@@ -139,12 +148,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         ehlo_cpu: list[float] = []
         swaks_cpu: list[float] = []
         json_ms: list[float] = []
+        floor_ms: list[float] = []
+        stack_ms: list[float] = []
         for index in range(args.runs):
             pair = [(ehlo, ehlo_ms, ehlo_cpu), (swaks, swaks_ms, swaks_cpu)]
             for command, times, cpu in pair if index % 2 == 0 else reversed(pair):
                 times.append(_wall_ms(command, env, cpu))
             json_ms.append(_wall_ms(ehlo_json, env))
             help_ms.append(_wall_ms(help_command, env))
+            floor_ms.append(_wall_ms(floor, env))
+            stack_ms.append(_wall_ms(stack, env))
     figures = {
         "runs": args.runs,
         "ehlo_check_median_ms": round(statistics.median(ehlo_ms), 1),
@@ -156,6 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ehlo_check_json_median_ms": round(statistics.median(json_ms), 1),
         "ehlo_help_median_ms": round(statistics.median(help_ms), 1),
         "help_target_ms": HELP_TARGET_MS,
+        "python_floor_median_ms": round(statistics.median(floor_ms), 1),
+        "python_floor_ratio": round(statistics.median(floor_ms) / statistics.median(swaks_ms), 3),
+        "stack_imports_median_ms": round(statistics.median(stack_ms), 1),
         "load_average": os.getloadavg()[0],
     }
     if args.json:
@@ -176,6 +192,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"  ehlo check --json median {figures['ehlo_check_json_median_ms']:.1f} ms"
             " (no reply explanations, so the knowledge base is not loaded)"
+        )
+        print(
+            f"  floor: socket+ssl script {figures['python_floor_median_ms']:.1f} ms"
+            f" ({figures['python_floor_ratio']:.3f}x swaks);"
+            " importing asyncio, ssl, click and exiting"
+            f" {figures['stack_imports_median_ms']:.1f} ms"
         )
         print(
             f"ehlo --help  median {figures['ehlo_help_median_ms']:8.1f} ms "

@@ -2,8 +2,9 @@
 
 Run from the repository root: `python tests/benchmarks/tui_startup.py [--runs N] [--lines N]`.
 Start-up is measured in fresh processes (imports included), headless, from process start to
-the first ready screen (its main input laid out): `ehlo demo` (sandbox in a thread, session
-autoconnecting), and the app alone, against a bare app composing the same stock widgets.
+the first ready screen (its main input laid out): `ehlo demo` (made by the demo's own
+`demo_session`: the sandbox in a child process, the session autoconnecting; CPU is this
+process's only), and the app alone, against a bare app composing the same stock widgets.
 The transcript part appends events one at a time and reports the time per 1,000 appends at
 the start and at the end, and the process's peak memory.
 """
@@ -26,12 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO_PROBE = """
 import time, json, sys
 started = time.perf_counter()
-from ehlo.sandbox import Sandbox, DEMO_SENDER, DEMO_MAILBOXES, DEMO_USER, DEMO_PASSWORD
-from ehlo.app.app import make_app
-with Sandbox("happy").running_in_thread() as sandbox:
-    app = make_app(f"127.0.0.1:{sandbox.port}", sender=DEMO_SENDER, recipient=DEMO_MAILBOXES[0],
-                   username=DEMO_USER, password=DEMO_PASSWORD, tls_mode="starttls",
-                   verify="report", autoconnect=True, settings_path=None)
+from ehlo.commands.demo import demo_session
+with demo_session("happy") as (sandbox, app):
     ready = []
     async def auto_pilot(pilot):
         while not any(w.region.width for w in pilot.app.screen.query("#command-input")):

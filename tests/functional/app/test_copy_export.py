@@ -104,6 +104,25 @@ async def test_export_and_copies_redact_secrets(settings_path: Path, copied: lis
                 assert form not in everything
 
 
+async def test_commands_that_cannot_repeat_the_session_are_not_copied(
+    settings_path: Path, copied: list[str]
+) -> None:
+    async with Sandbox("happy") as sandbox:
+        app = sandbox_app(
+            sandbox.port, settings_path, tls_mode="none", recipient="--pipe=sh@example.net"
+        )
+        async with app.run_test(size=(140, 45)) as pilot:
+            await settle(pilot)
+            screen = screen_of(app)
+            for action in ("copy_swaks", "copy_openssl"):
+                await screen.run_action(action)
+            await pilot.pause()
+            assert copied == []  # a swaks option in a value, openssl without TLS
+            messages = [str(n.message) for n in app._notifications]
+            assert any("Nothing copied: swaks cannot be given --to" in m for m in messages)
+            assert any("Nothing copied: openssl s_client always speaks TLS" in m for m in messages)
+
+
 @pytest.fixture
 def xvfb_display(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A private Xvfb display for the real clipboard path."""

@@ -101,3 +101,21 @@ async def test_a_single_mx_host_connects_directly(
             screen = screen_of(app)
             assert screen.options is not None
             assert screen.options.host == "127.0.0.1"
+
+
+async def test_a_port_given_with_the_domain_is_kept(
+    nsd_server: Callable[[dict[str, str]], NsdServer],  # noqa: F811
+    settings_path: Path,
+) -> None:
+    nsd = nsd_server(ONE_MX)
+    async with Sandbox("happy") as sandbox:
+        app = _app(nsd, settings_path, sandbox.port)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            screen = screen_of(app)
+            screen.query_one("#target", Input).value = f"@example.test:{sandbox.port}"
+            screen.action_reconnect()
+            await wait_for(pilot, lambda: "220" in transcript_text(app), timeout=15)
+            assert screen.options is not None
+            assert (screen.options.host, screen.options.port) == ("127.0.0.1", sandbox.port)
+            assert screen.query_one("#target", Input).value == f"127.0.0.1:{sandbox.port}"

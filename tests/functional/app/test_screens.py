@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, TextArea
+from textual.widgets._footer import FooterKey
 
 from ehlo.app.app import make_app
 from ehlo.app.palette import SESSION_ENTRIES
@@ -15,7 +16,9 @@ from ehlo.app.screens.message_editor import MessageEditor
 from ehlo.app.screens.run_to import RunToScreen
 from ehlo.app.screens.session_screen import SessionScreen
 from ehlo.app.screens.tls_view import TlsView
+from ehlo.app.widgets.key_footer import KeyFooter
 from ehlo.app.widgets.step_bar import StepBar
+from ehlo.app.widgets.transcript import Transcript
 from ehlo.sandbox import Sandbox
 
 from .conftest import sandbox_app, screen_of, settle, wait_for
@@ -127,12 +130,48 @@ async def test_small_terminal_shows_tabs(settings_path: Path, size: tuple[int, i
             assert not screen.query_one("#annotation-panel").has_class("-tab-hidden")
 
 
-async def test_bad_target_is_explained_not_fatal(settings_path: Path) -> None:
-    app = make_app("two words", autoconnect=True, settings_path=settings_path)
+@pytest.mark.parametrize(
+    ("target", "explanation"),
+    [
+        ("two words", "not a host name"),
+        ("mx.example.com:0", "not a number from 1 to 65535"),
+        ("[2001:db8::1", "unclosed '['"),
+        ("-bad-.example", "not a valid host name"),
+    ],
+)
+async def test_bad_target_is_explained_not_fatal(
+    settings_path: Path, target: str, explanation: str
+) -> None:
+    app = make_app(target, autoconnect=True, settings_path=settings_path)
     async with app.run_test(size=(120, 40)) as pilot:
 
         def explained() -> bool:
-            return any("not a host name" in str(n.message) for n in app._notifications)
+            return any(explanation in str(n.message) for n in app._notifications)
 
         await wait_for(pilot, explained, timeout=10)
         assert app.is_running
+
+
+async def test_footer_keeps_its_keys_until_the_keys_change(settings_path: Path) -> None:
+    app = make_app("127.0.0.1:9", settings_path=settings_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+
+        def footer_keys() -> list[FooterKey]:
+            return list(app.screen.query_one(KeyFooter).query(FooterKey))
+
+        built = footer_keys()
+        assert {"Step", "Deliver", "Help"} <= {key.description for key in built}
+        screen.query_one(Transcript).focus()  # other bindings, the same keys shown
+        await pilot.pause()
+        screen.query_one("#command-input").focus()
+        await pilot.pause()
+        assert footer_keys() == built  # the same widgets: nothing was rebuilt
+        await pilot.press("f1")
+        await pilot.pause()
+        shown = {key.description for key in footer_keys()}
+        assert "Close" in shown and "Step" not in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert {"Step", "Deliver"} <= {key.description for key in footer_keys()}

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from ehlo.app.request import RequestError, parse_target
 from ehlo.app.settings import default_settings_path, load_settings
 
 
@@ -83,24 +82,3 @@ def test_environment_variable_points_elsewhere(
     assert default_settings_path() == tmp_path / "mine.toml"
     monkeypatch.delenv("EHLO_CONFIG")
     assert default_settings_path().name == "config.toml"
-
-
-@pytest.mark.parametrize(
-    ("text", "host", "port", "domain"),
-    [
-        ("mx.example.com", "mx.example.com", None, None),
-        ("mx.example.com:587", "mx.example.com", 587, None),
-        ("[2001:db8::1]:25", "2001:db8::1", 25, None),
-        ("2001:db8::1", "2001:db8::1", None, None),
-        ("@example.org", "", None, "example.org"),
-    ],
-)
-def test_targets(text: str, host: str, port: int | None, domain: str | None) -> None:
-    target = parse_target(text)
-    assert (target.host, target.port, target.mx_domain) == (host, port, domain)
-
-
-@pytest.mark.parametrize("text", ["", "host:0", "host:99999", "@", "two words"])
-def test_bad_targets_explain(text: str) -> None:
-    with pytest.raises(RequestError):
-        parse_target(text)

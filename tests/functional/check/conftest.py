@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import ehlo_env
 from tests.fixtures.postfix import PostfixServer, postfix_server  # noqa: F401
+from tests.functional.sandbox.conftest import start_sandbox  # noqa: F401
 
 TIMEOUT = 60
 
@@ -32,7 +33,7 @@ class Run:
         return self.stdout + self.stderr
 
 
-def run_check(*args: str, stdin: str | None = None, **env: str) -> Run:
+def run_check(*args: str, stdin: str | None = None, cwd: str | None = None, **env: str) -> Run:
     """Run `python -m ehlo check ARGS` from this checkout, stdin not a terminal."""
     completed = subprocess.run(
         [sys.executable, "-m", "ehlo", "check", *args],
@@ -41,6 +42,7 @@ def run_check(*args: str, stdin: str | None = None, **env: str) -> Run:
         text=True,
         timeout=TIMEOUT,
         env=ehlo_env(**env),
+        cwd=cwd,
         check=False,
     )
     return Run(completed.returncode, completed.stdout, completed.stderr)

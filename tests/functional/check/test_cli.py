@@ -87,6 +87,10 @@ def _closed_port() -> int:
             "--subject",
         ),
         (["127.0.0.1", "--from", "a@x.example", "--to", "b@y.example", "--data", "/"], "cannot"),
+        (
+            ["127.0.0.1", "--tls", "none", "--quit-after", "ehlo", "--print-command", "openssl"],
+            "--tls none",
+        ),
     ],
 )
 def test_usage_errors_exit_64_without_prompting(args: list[str], fragment: str) -> None:
@@ -198,3 +202,142 @@ def test_check_never_imports_textual_or_rich() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert "LOADED []" in completed.stderr
+
+
+@pytest.mark.parametrize("source", ["stdin", "file"])
+def test_an_empty_message_is_refused_before_connecting(source: str, tmp_path: Path) -> None:
+    with socket.socket() as listener:  # a server that would accept the connection
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        empty = tmp_path / "empty.eml"
+        empty.write_bytes(b"")
+        data = "-" if source == "stdin" else str(empty)
+        run = run_check(
+            f"127.0.0.1:{port}", "--from", "a@x.example", "--to", "b@y.example", "--data", data,
+            "--timeout", "2", stdin="",
+        )  # fmt: skip
+    assert run.code == 64, run.output
+    assert "empty" in run.stderr and "--data" in run.stderr
+    assert "Traceback" not in run.output
+
+
+def test_an_empty_message_is_fine_when_the_check_stops_before_data(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.eml"
+    empty.write_bytes(b"")
+    run = run_check(
+        "127.0.0.1:25", "--from", "a@x.example", "--to", "b@y.example", "--data", str(empty),
+        "--quit-after", "rcpt", "--print-command", "swaks",
+    )  # fmt: skip
+    assert run.code == 0, run.output
+
+
+NOT_UTF8 = b"bad\xff".decode("utf-8", errors="surrogateescape")  # how Python sees such bytes
+
+
+@pytest.mark.parametrize(
+    ("option", "args"),
+    [
+        ("--from", ["--from", f"{NOT_UTF8}@x.example"]),
+        ("--to", ["--to", f"{NOT_UTF8}@y.example"]),
+        ("--helo", ["--helo", NOT_UTF8]),
+        ("--subject", ["--subject", NOT_UTF8]),
+        ("--body", ["--body", NOT_UTF8]),
+        ("--user", ["--auth", "PLAIN", "--user", NOT_UTF8, "--password-env", "GOOD_SECRET"]),
+        ("--password-env", ["--auth", "PLAIN", "--user", "me", "--password-env", "BAD_SECRET"]),
+    ],
+)
+def test_values_that_are_not_utf8_are_usage_errors(option: str, args: list[str]) -> None:
+    base = {"--from": ["--from", "a@x.example"], "--to": ["--to", "b@y.example"]}
+    for name in ("--from", "--to"):
+        if name not in args:
+            args = [*args, *base[name]]
+    run = run_check(
+        f"127.0.0.1:{_closed_port()}", *args, "--print-command", "openssl",
+        GOOD_SECRET="s3cret-value", BAD_SECRET=f"s3cret-{NOT_UTF8}-value",
+    )  # fmt: skip
+    assert run.code == 64, run.output
+    assert option in run.stderr and "UTF-8" in run.stderr
+    assert "internal error" not in run.output and "Traceback" not in run.output
+    assert "s3cret" not in run.output
+
+
+@pytest.mark.parametrize(
+    ("option", "source"),
+    [("--data", "/dev/zero"), ("--data", "-"), ("--password-file", "/dev/zero")],
+)
+def test_endless_input_is_refused_without_reading_it_all(option: str, source: str) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ehlo_env
+
+    args = [sys.executable, "-m", "ehlo", "check", f"127.0.0.1:{_closed_port()}",
+            "--from", "a@x.example", "--to", "b@y.example", option, source]  # fmt: skip
+    if option == "--password-file":
+        args += ["--auth", "PLAIN", "--user", "me"]
+    with open("/dev/zero", "rb") as endless:
+        done = subprocess.run(
+            ["bash", "-c", 'ulimit -v 1500000; exec "$@"', "limit", *args],
+            stdin=endless, capture_output=True, text=True, env=ehlo_env(), timeout=60,
+            check=False,
+        )  # fmt: skip
+    assert done.returncode == 64, done.stdout + done.stderr
+    assert option in done.stderr and "larger than" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_ca_file_without_certificates_is_a_usage_error(tmp_path: Path) -> None:
+    not_pem = tmp_path / "ca.txt"
+    not_pem.write_text("this is not a certificate\n")
+    with socket.socket() as listener:  # a server that would accept the connection
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        run = run_check(
+            f"127.0.0.1:{port}", "--from", "a@x.example", "--to", "b@y.example",
+            "--ca-file", str(not_pem), "--timeout", "2",
+        )  # fmt: skip
+    assert run.code == 64, run.output
+    assert "--ca-file" in run.stderr and "certificate" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "sent"),
+    [("<a@x.example>", "a@x.example"), ("<>", "<>"), ("a@x.example", "a@x.example")],
+)
+def test_addresses_in_angle_brackets_are_taken_as_the_address(given: str, sent: str) -> None:
+    run = run_check(
+        "127.0.0.1", "--from", given, "--to", "<b@y.example>", "--print-command", "swaks"
+    )
+    assert run.code == 0, run.output
+    words = shlex.split(run.stdout)
+    assert words[words.index("--from") + 1] == sent
+    assert words[words.index("--to") + 1] == "b@y.example"
+
+
+def test_stray_angle_brackets_are_refused() -> None:
+    run = run_check("127.0.0.1", "--from", "a@x.example>", "--to", "b@y.example")
+    assert run.code == 64, run.output
+    assert "--from" in run.stderr and "<" in run.stderr
+
+
+@pytest.mark.parametrize("recipient", ["", "<>"])
+def test_an_empty_recipient_is_refused(recipient: str) -> None:
+    run = run_check("127.0.0.1", "--from", "a@x.example", "--to", recipient)
+    assert run.code == 64, run.output
+    assert "--to" in run.stderr and "empty" in run.stderr
+
+
+@pytest.mark.parametrize(("mechanism", "warned"), [("PLAIN", True), ("CRAM-MD5", False)])
+def test_auth_without_tls_warns_when_the_secret_would_be_readable(
+    mechanism: str, warned: bool
+) -> None:
+    run = run_check(
+        f"127.0.0.1:{_closed_port()}", "--tls", "none", "--auth", mechanism, "--user", "u",
+        "--password-env", "EHLO_TEST_SECRET", "--quit-after", "auth",
+        EHLO_TEST_SECRET="s3cret-value",
+    )  # fmt: skip
+    assert run.code == 3, run.output
+    assert ("warning: --tls none: AUTH PLAIN sends the secret" in run.stderr) is warned
+    assert "s3cret-value" not in run.output

@@ -216,9 +216,13 @@ def test_cli_help_has_examples() -> None:
         (["example.test", "--resolver", "127.0.0.1:99999"], "--resolver: port"),
         (["example.test", "--helo", "a..b"], "--helo:"),
         (["example.test", "--timeout", "0"], "--timeout"),
+        (["example.test", "--timeout", "nan"], "--timeout"),
         (["x" * 70 + ".test"], "not a valid domain name"),
         (["exa mple.test"], "contains spaces or control characters"),
         (["example.test\r\nx"], "contains spaces or control characters"),
+        (["example.test", "--selector", "s 1"], "--selector: 's 1' is not a selector"),
+        (["example.test", "--selector", "$(id)"], "--selector: '$(id)' is not a selector"),
+        (["example.test", "--helo", "my helo"], "--helo: 'my helo' is not"),
     ],
 )
 def test_cli_usage_errors_exit_64(args: list[str], message: str) -> None:

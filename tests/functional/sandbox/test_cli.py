@@ -184,3 +184,35 @@ def test_sigterm_stops_cleanly_too() -> None:
     stdout, stderr = process.communicate(timeout=15)
     assert process.returncode == 0, stderr
     assert "Sandbox stopped." in stdout
+
+
+def test_a_key_that_does_not_match_the_certificate_is_named_as_such(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.fixtures.certs import self_signed
+
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    cert, _key = self_signed(tmp_path / "one", "one.ehlo.test")
+    _cert, other_key = self_signed(tmp_path / "two", "two.ehlo.test")
+    result = run("sandbox", "--port", "0", "--tls-cert", str(cert), "--tls-key", str(other_key))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cannot use the certificate" in result.stderr
+    assert "cannot listen" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_busy_implicit_tls_port_is_named_correctly() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("sandbox", "--port", "0", "--implicit-tls-port", str(port))
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr, result.stderr
+    assert "127.0.0.1:0" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_greylist_delay_that_is_not_a_number_is_a_usage_error() -> None:
+    result = run("sandbox", "--port", "0", "--scenario", "greylist", "--greylist-delay", "nan")
+    assert result.returncode == 64, result.stdout + result.stderr
+    assert "--greylist-delay" in result.stderr

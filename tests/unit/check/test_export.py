@@ -17,6 +17,7 @@ from ehlo.export import (
     openssl_command,
     steps,
     swaks_command,
+    swaks_problem,
     to_json,
     to_text,
 )
@@ -326,9 +327,77 @@ def test_swaks_command_round_trips_any_value(sender: str, secret: str) -> None:
         recipients=("b@example.com",),
         credentials=Credentials("LOGIN", "user", secret),
     )
-    words = shlex.split(swaks_command(request, show_secrets=True))
+    command = swaks_command(request, show_secrets=True)
+    if swaks_problem(request, show_secrets=True) is not None:  # a value swaks would misread
+        assert command.startswith("# ") and "\n" not in command
+        assert shlex.split(command, comments=True) == []
+        return
+    words = shlex.split(command)
     assert words[words.index("--from") + 1] == sender
     assert words[words.index("--auth-password") + 1] == secret
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"sender": "-q@example.org"}, "--from"),
+        ({"recipients": ("ok@example.com", "--pipe=sh@example.com")}, "--to"),
+        ({"recipients": ('"a,b"@example.com',)}, "commas"),
+        ({"body": "-"}, "--body"),
+        ({"message": b"--boundary\r\n"}, "the message"),
+        ({"credentials": Credentials("PLAIN", "-u", "secret")}, "--user"),
+    ],
+)
+def test_swaks_is_never_given_a_value_it_would_read_as_an_option(
+    change: dict[str, object], named: str
+) -> None:
+    fields: dict[str, object] = {
+        "options": ConnectOptions("mx.example.com", 25, helo="client.example"),
+        "sender": "me@example.org",
+        "recipients": ("you@example.com",),
+    } | change
+    request = CommandRequest(**fields)  # type: ignore[arg-type]
+    problem = swaks_problem(request)
+    assert problem is not None and named in problem
+    command = swaks_command(request)
+    assert command == "# " + problem
+    assert shlex.split(command, comments=True) == []
+
+
+def test_a_password_swaks_would_misread_is_named_but_not_shown() -> None:
+    request = _request()
+    request = CommandRequest(
+        options=request.options,
+        sender=request.sender,
+        recipients=request.recipients,
+        credentials=Credentials("PLAIN", "me", "-hunter2=secret"),
+    )
+    assert swaks_problem(request) is None  # the placeholder is shown, not the password
+    problem = swaks_problem(request, show_secrets=True)
+    assert problem is not None and "password" in problem and "hunter2" not in problem
+
+
+def test_relative_paths_that_start_with_a_dash_get_a_directory() -> None:
+    options = ConnectOptions(
+        "mx.example.com", 25, tls="starttls", ca_file="-ca.pem", client_cert="-c.pem",
+        client_key="/abs/-k.pem",
+    )  # fmt: skip
+    request = CommandRequest(options=options, sender="a@example.org", recipients=("b@x.example",))
+    words = shlex.split(swaks_command(request))
+    assert words[words.index("--tls-ca-path") + 1] == "./-ca.pem"
+    assert words[words.index("--tls-cert") + 1] == "./-c.pem"
+    assert words[words.index("--tls-key") + 1] == "/abs/-k.pem"
+    openssl = shlex.split(openssl_command(options))
+    assert openssl[openssl.index("-CAfile") + 1] == "./-ca.pem"
+
+
+def test_a_message_file_whose_name_starts_with_at_is_still_a_file() -> None:
+    options = ConnectOptions("mx.example.com", 25)
+    request = CommandRequest(
+        options=options, sender="a@example.org", recipients=("b@x.example",), data_file="@m.eml"
+    )
+    words = shlex.split(swaks_command(request))
+    assert words[words.index("--data") + 1] == "@./@m.eml"  # '@@' would make it literal text
 
 
 def test_openssl_command() -> None:

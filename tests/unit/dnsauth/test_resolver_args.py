@@ -38,6 +38,11 @@ def test_parse_resolver_arg(value: str, expected: tuple[str, int]) -> None:
         ("2001:db8::zz", "not an IPv6"),
         (":53", "no host"),
         ("[::1]x", "unexpected"),
+        ("127.0.0.1:", "no port after"),
+        ("[::1]:", "no port after"),
+        ("dns host.example", "not a host name"),
+        ("$(id).example", "not a host name"),
+        ("-x.example", "not a host name"),
     ],
 )
 def test_parse_resolver_arg_rejects(value: str, message: str) -> None:

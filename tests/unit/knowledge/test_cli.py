@@ -117,6 +117,15 @@ def test_codes_filters_by_prefix_words_and_class(tmp_path: Path) -> None:
     )
 
 
+def test_codes_without_a_match_exits_1(tmp_path: Path) -> None:
+    text = run(["codes", "no such words here"], tmp_path)
+    assert text.returncode == 1
+    assert "No code matches 'no such words here'" in text.stderr
+    document = run(["codes", "9.9.9", "--json"], tmp_path)
+    assert document.returncode == 1
+    assert json.loads(document.stdout) == []
+
+
 def test_explain_does_not_import_textual_and_starts_fast(tmp_path: Path) -> None:
     code = (
         "import sys, time\n"

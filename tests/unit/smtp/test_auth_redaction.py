@@ -90,3 +90,16 @@ def test_login_answers_by_prompt() -> None:
 def test_credentials_repr_hides_secret() -> None:
     credentials = Credentials("PLAIN", "u", SECRET)
     assert SECRET not in repr(credentials) and SECRET not in str(credentials)
+
+
+def test_a_short_secret_is_redacted_where_it_stands_alone_not_inside_words() -> None:
+    redactor = Redactor(["x"])
+    assert redactor.redact("unexpected x here") == f"unexpected {REDACTED} here"
+    assert redactor.redact("password=x;") == f"password={REDACTED};"
+    # its base64 forms are short too ("eA==", "eA"): they go where they stand alone
+    assert redactor.redact("AUTH PLAIN eA==") == f"AUTH PLAIN {REDACTED}"
+    assert redactor.redact("eAsy") == "eAsy"  # decodes to bytes holding an "x" by chance
+    plain = base64.b64encode(b"\0demo\0x").decode()
+    assert redactor.redact(f"AUTH PLAIN {plain}") == f"AUTH PLAIN {REDACTED}"
+    bearer = base64.b64encode(b"user=demo\x01auth=Bearer x\x01\x01").decode()
+    assert redactor.redact(f"AUTH XOAUTH2 {bearer}") == f"AUTH XOAUTH2 {REDACTED}"

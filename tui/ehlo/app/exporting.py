@@ -24,17 +24,21 @@ def transcript_json(events: Sequence[Event], target: str) -> str:
     return json.dumps(export.to_json(events, target=target), indent=2) + "\n"
 
 
-def swaks_command(options: ConnectOptions, plan: DeliveryPlan) -> str:
-    """An equivalent swaks command line; the password is a placeholder."""
+def equivalent_command(
+    tool: str, options: ConnectOptions, plan: DeliveryPlan
+) -> tuple[str | None, str | None]:
+    """(command, None) for an equivalent swaks or openssl command line, or (None, why not).
+
+    The password stays a placeholder; every value is shell-quoted.
+    """
+    if tool == "openssl":
+        problem = export.openssl_problem(options)
+        return (None, problem) if problem else (export.openssl_command(options), None)
     request = export.CommandRequest(
         options=options,
         sender=plan.sender,
         recipients=plan.recipients,
         credentials=plan.credentials,
     )
-    return export.swaks_command(request)
-
-
-def openssl_command(options: ConnectOptions) -> str:
-    """An equivalent openssl s_client command line."""
-    return export.openssl_command(options)
+    problem = export.swaks_problem(request)
+    return (None, problem) if problem else (export.swaks_command(request), None)

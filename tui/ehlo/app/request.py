@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,8 +25,6 @@ AUTH_CHOICES = (
     ("XOAUTH2", "XOAUTH2"),
 )
 
-_BRACKETED = re.compile(r"^\[(?P<host>[^\]]+)\](?::(?P<port>\d+))?$")
-
 
 class RequestError(ValueError):
     """The connect form cannot be used as it is; the message says what to change."""
@@ -49,39 +46,8 @@ class ConnectForm:
     recipients: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Target:
-    """A parsed target: a host and port, or a domain whose MX hosts are to be looked up."""
-
-    host: str
-    port: int | None
-    mx_domain: str | None = None
-
-
-def parse_target(text: str) -> Target:
-    """Parse host, host:port, [v6]:port or @domain."""
-    text = text.strip()
-    if not text:
-        raise RequestError("Type a server (host, host:port) or @domain to look up its MX hosts.")
-    if text.startswith("@"):
-        domain = text[1:].strip().rstrip(".")
-        if not domain or " " in domain:
-            raise RequestError(f"{text!r} is not a domain; type it as @example.com")
-        return Target(host="", port=None, mx_domain=domain)
-    bracketed = _BRACKETED.match(text)
-    if bracketed:
-        port_text = bracketed.group("port")
-        return Target(bracketed.group("host"), _port(port_text) if port_text else None)
-    if text.count(":") == 1:
-        host, port_text = text.split(":")
-        return Target(host, _port(port_text))
-    if " " in text:
-        raise RequestError(f"{text!r} is not a host name")
-    return Target(text, None)
-
-
 def _port(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
         raise RequestError(f"port {text!r} must be a number from 1 to 65535")
     return int(text)
 
@@ -133,12 +99,3 @@ def build_plan(form: ConnectForm) -> DeliveryPlan:
         credentials=credentials,
         tls=form.tls_mode,  # type: ignore[arg-type]
     )
-
-
-def domain_of(address: str) -> str | None:
-    """The domain of an address, or None."""
-    address = address.strip().strip("<>")
-    if "@" not in address:
-        return None
-    domain = address.rsplit("@", 1)[1].strip().rstrip(".").lower()
-    return domain or None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import math
 import sys
 from typing import Any
 
@@ -14,7 +15,12 @@ from ehlo.dnsauth.audit import CHECK_IDS, Report, domain_forms, select_checks
 from ehlo.dnsauth.audit import audit as run_audit
 from ehlo.dnsauth.common import parse_ip
 from ehlo.dnsauth.context import AuditContext
-from ehlo.dnsauth.resolver import DnsResolver, normalize_name, parse_resolver_arg
+from ehlo.dnsauth.resolver import (
+    DnsResolver,
+    is_host_name,
+    normalize_name,
+    parse_resolver_arg,
+)
 from ehlo.dnsauth.result import CheckResult
 
 EXIT_FAILED = 1
@@ -65,6 +71,7 @@ Examples:
     default=20.0,
     show_default=True,
     help="Seconds for the whole audit.",
+    callback=lambda _ctx, _param, value: _a_number(value),
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def audit(
@@ -90,11 +97,10 @@ def audit(
             ip = str(parse_ip(ip))
         except ValueError as exc:
             raise click.UsageError(f"--ip: {exc}") from None
-    if helo is not None:
-        try:
-            normalize_name(helo)
-        except ValueError as exc:
-            raise click.UsageError(f"--helo: {exc}") from None
+    if helo is not None and not (is_host_name(helo) or _is_address_literal(helo)):
+        raise click.UsageError(
+            f"--helo: {helo!r} is not a host name or an address literal like [192.0.2.1]"
+        )
     wanted = [name for value in only for name in value.split(",") if name.strip()]
     try:
         selected = select_checks(wanted or None, ip is not None)
@@ -105,6 +111,11 @@ def audit(
             normalize_name(f"{selector}._domainkey.{ascii_domain}")
         except ValueError as exc:
             raise click.UsageError(f"--selector: {exc}") from None
+        if not is_host_name(selector.strip()):
+            raise click.UsageError(
+                f"--selector: {selector!r} is not a selector (letters, digits, hyphens and dots, "
+                "as in the s= tag of a DKIM-Signature)"
+            )
     if resolver_arg is not None:
         try:
             host, port = parse_resolver_arg(resolver_arg)
@@ -141,6 +152,24 @@ def audit(
         )
         return EXIT_DNS_UNREACHABLE
     return EXIT_FAILED if report.failed else 0
+
+
+def _a_number(value: float) -> float:
+    """VALUE unless it is NaN (which click's ranges let through)."""
+    if math.isnan(value):
+        raise click.BadParameter("must be a number of seconds, not nan", param_hint="--timeout")
+    return value
+
+
+def _is_address_literal(text: str) -> bool:
+    """Whether TEXT is an address literal as HELO carries one: [192.0.2.1] or [IPv6:2001:db8::1]."""
+    if not (text.startswith("[") and text.endswith("]")):
+        return False
+    try:
+        parse_ip(text[1:-1].removeprefix("IPv6:").removeprefix("ipv6:"))
+    except ValueError:
+        return False
+    return True
 
 
 def freeze_heap() -> None:
@@ -187,16 +216,16 @@ def render_report(
     lines = [f"audit of {title} via {report.resolver}", ""]
     width = max((len(check.id) for check in report.checks), default=0)
     for check in report.checks:
-        lines.append(f"{_MARKS[check.status]:<5}  {check.id:<{width}}  {check.summary}")
+        lines.append(f"{_MARKS[check.status]:<5}  {check.id:<{width}}  {_visible(check.summary)}")
     for check in report.checks:
         if check.status == "pass" or not details:
             continue
         lines += ["", f"{check.id}: {_MARKS[check.status]}"]
         lines += ["  " + line for line in _render_details(check.details)]
         for fix in check.fixes:
-            lines.append(f"  fix: {fix.text}")
+            lines.append(f"  fix: {_visible(fix.text)}")
             if fix.command:
-                lines.append(f"       {fix.command}")
+                lines.append(f"       {_visible(fix.command)}")
     return "\n".join(lines)
 
 
@@ -229,5 +258,14 @@ def _short(value: Any) -> str:
         text = "{" + _inline(value) + "}"
     else:
         text = str(value)
-    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    text = _visible(text)
     return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+
+
+def _visible(text: str) -> str:
+    """Text safe for a terminal: DNS data can carry escape sequences; they are shown escaped."""
+    return (
+        text
+        if text.isprintable()
+        else "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    )

@@ -21,6 +21,9 @@ TLS_CHOICES = ("auto", "starttls", "implicit", "none")
 QUIT_AFTER = ("connect", "ehlo", "tls", "auth", "mail", "rcpt", "data")
 MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2")
 _NEEDS_NO_ENVELOPE = ("connect", "ehlo", "tls", "auth")
+MAX_MESSAGE_BYTES = 100 * 2**20
+"""The largest --data message read (servers refuse far smaller ones; this keeps memory bounded)."""
+MAX_PASSWORD_FILE_BYTES = 64 * 1024
 
 EPILOG = """\b
 TARGET is host, host:port, [IPv6]:port, @domain or an address (the domain's
@@ -46,6 +49,18 @@ def _fail_usage(message: str) -> None:
     raise click.UsageError(message)
 
 
+def _utf8(value: str | None, option: str, *, secret: bool = False) -> str | None:
+    """VALUE when it is text; bytes that are not UTF-8 (in argv or the environment) are refused."""
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = "the value" if secret else repr(value)
+        _fail_usage(f"{option}: {shown} is not valid UTF-8 text")
+    return value
+
+
 def _read_password(password_env: str | None, password_file: Path | None) -> str | None:
     """The secret from the environment or a file; None when neither was given."""
     if password_env is not None and password_file is not None:
@@ -54,10 +69,18 @@ def _read_password(password_env: str | None, password_file: Path | None) -> str 
         value = os.environ.get(password_env)
         if value is None:
             _fail_usage(f"--password-env: the environment variable {password_env} is not set")
-        return value
+        return _utf8(value, f"--password-env: ${password_env}", secret=True)
     if password_file is not None:
         try:
-            text = password_file.read_text(encoding="utf-8")
+            with password_file.open("rb") as file:
+                content = file.read(MAX_PASSWORD_FILE_BYTES + 1)
+            if len(content) > MAX_PASSWORD_FILE_BYTES:
+                _fail_usage(
+                    f"--password-file: {password_file} is larger than "
+                    f"{MAX_PASSWORD_FILE_BYTES // 1024} KiB; give a file with the password on its "
+                    "first line"
+                )
+            text = content.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
             raise click.UsageError(
@@ -68,17 +91,49 @@ def _read_password(password_env: str | None, password_file: Path | None) -> str 
 
 
 def _read_message(data: str | None) -> bytes | None:
-    """The message from --data FILE (or `-` for standard input)."""
+    """The message from --data FILE (or `-` for standard input), at most MAX_MESSAGE_BYTES."""
     if data is None:
         return None
     if data == "-":
         if sys.stdin.isatty():
             _fail_usage("--data -: standard input is a terminal; pipe the message in")
-        return sys.stdin.buffer.read()
+        message = sys.stdin.buffer.read(MAX_MESSAGE_BYTES + 1)
+    else:
+        try:
+            with Path(data).open("rb") as file:
+                message = file.read(MAX_MESSAGE_BYTES + 1)
+        except OSError as exc:
+            raise click.UsageError(f"--data: cannot read {data}: {exc.strerror}") from None
+    if len(message) > MAX_MESSAGE_BYTES:
+        _fail_usage(
+            f"--data: {'standard input' if data == '-' else data} is larger than "
+            f"{MAX_MESSAGE_BYTES // 2**20} MiB, more than any mail server accepts"
+        )
+    return message
+
+
+def _check_ca_file(path: Path) -> None:
+    """Refuse a --ca-file that holds no certificate, before connecting anywhere."""
+    import ssl
+
     try:
-        return Path(data).read_bytes()
-    except OSError as exc:
-        raise click.UsageError(f"--data: cannot read {data}: {exc.strerror}") from None
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=str(path))
+    except (ssl.SSLError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
+        _fail_usage(f"--ca-file: {path} holds no usable PEM certificate ({reason})")
+
+
+def _nonempty_message(
+    message: bytes | None, data: str | None, quit_after: str | None
+) -> bytes | None:
+    """The message, refused when empty and the check is going to send it."""
+    if message is not None and not message.strip() and quit_after in (None, "data"):
+        source = "standard input was" if data == "-" else f"{data} is"
+        _fail_usage(
+            f"--data: {source} empty, so there is no message to send; give a message, "
+            "or use --subject/--body for a generated one"
+        )
+    return message
 
 
 def _address(value: str | None, option: str) -> str | None:
@@ -87,6 +142,10 @@ def _address(value: str | None, option: str) -> str | None:
         return None
     if any(char in value for char in "\r\n\0") or any(char.isspace() for char in value):
         _fail_usage(f"{option}: {value!r} contains spaces or line breaks")
+    if value.startswith("<") and value.endswith(">"):  # as written in MAIL FROM:<...>
+        value = value[1:-1]
+    if "<" in value or ">" in value:
+        _fail_usage(f"{option}: {value!r} has a stray < or >; give the address as user@example.com")
     if value.lower() == "postmaster":  # RFC 5321 4.5.1: the one address without a domain
         return value
     if value and ("@" not in value or value.startswith("@") or value.endswith("@")):
@@ -119,8 +178,12 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
         if ipaddress.ip_address(target.host).version != wanted:
             _fail_usage(f"-{wanted} cannot reach {target.host}: it is not an IPv{wanted} address")
     quit_after: str | None = params["quit_after"]
-    sender = _address(params["sender"], "--from")
-    recipients = tuple(_address(value, "--to") or "" for value in params["recipients"])
+    sender = _address(_utf8(params["sender"], "--from"), "--from")
+    recipients = tuple(
+        _address(_utf8(value, "--to"), "--to") or "" for value in params["recipients"]
+    )
+    if "" in recipients:
+        _fail_usage("--to: a recipient cannot be empty (only the sender can be null)")
     if quit_after not in _NEEDS_NO_ENVELOPE:
         if sender is None:
             _fail_usage("--from is required (use --from '' for the null sender)")
@@ -129,7 +192,7 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     if params["data"] is not None and (params["subject"] is not None or params["body"] is not None):
         _fail_usage("--data replaces the whole message: do not combine it with --subject/--body")
     mechanism: str | None = params["auth"]
-    user: str | None = params["user"]
+    user = _utf8(params["user"], "--user")
     secret = _read_password(params["password_env"], params["password_file"])
     if mechanism is None and (user is not None or secret is not None):
         _fail_usage("--user/--password-env/--password-file need --auth MECHANISM")
@@ -154,7 +217,15 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
             parse_resolver_arg(params["resolver"])
         except ValueError as exc:
             raise click.UsageError(f"--resolver: {exc}") from None
+    if params["ca_file"] is not None:
+        _check_ca_file(params["ca_file"])
     tls: str = params["tls"]
+    if tls == "none" and mechanism in ("PLAIN", "LOGIN", "XOAUTH2"):
+        click.echo(
+            f"warning: --tls none: AUTH {mechanism} sends the secret readable by anyone on the "
+            "path (base64 is not encryption); use --tls starttls or implicit, or CRAM-MD5",
+            err=True,
+        )
     if params["port"] is not None and target.port is not None:
         _fail_usage("give the port either in TARGET or with --port, not both")
     return CheckRequest(
@@ -164,18 +235,18 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
         tls=tls,
         verify=params["verify"],
         ca_file=str(params["ca_file"]) if params["ca_file"] else None,
-        server_name=_one_line(params["server_name"], "--server-name"),
+        server_name=_one_line(_utf8(params["server_name"], "--server-name"), "--server-name"),
         family="ipv4" if params["ipv4"] else "ipv6" if params["ipv6"] else "any",
         port=params["port"],
         resolver=params["resolver"],
-        helo=_one_line(params["helo"], "--helo"),
+        helo=_one_line(_utf8(params["helo"], "--helo"), "--helo"),
         mechanism=mechanism,
         user=user,
         secret=secret,
-        message=_read_message(params["data"]),
+        message=_nonempty_message(_read_message(params["data"]), params["data"], quit_after),
         data_file=params["data"],
-        subject=_one_line(params["subject"], "--subject", spaces_allowed=True),
-        body=params["body"],
+        subject=_one_line(_utf8(params["subject"], "--subject"), "--subject", spaces_allowed=True),
+        body=_utf8(params["body"], "--body"),
         quit_after=quit_after,
         timeout=timeout,
         as_json=params["as_json"],
@@ -258,8 +329,8 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     "--timeout",
     type=float,
     metavar="S",
-    help="Timeout for each step, in seconds (default: 10 to connect, 30 per reply, 60 after "
-    "the message).",
+    help="Timeout for each step, in seconds (default: 10 for DNS and to connect, 30 per reply, "
+    "60 after the message).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option(
@@ -281,6 +352,15 @@ def check(**params: Any) -> int:
     from ehlo.commands import check_run
 
     if params["print_command"]:
-        click.echo(check_run.equivalent_command(request, params["print_command"]))
+        from ehlo.smtp.target import TargetError
+
+        try:
+            command = check_run.equivalent_command(request, params["print_command"])
+        except TargetError as exc:  # an @domain target without a server
+            click.echo(f"ehlo check: {exc.message}", err=True)
+            return 3
+        except ValueError as exc:
+            raise click.UsageError(f"--print-command {params['print_command']}: {exc}") from None
+        click.echo(command)
         return 0
     return check_run.run(request)

@@ -22,7 +22,10 @@ from ehlo.export import (
     first_error,
     format_event,
     openssl_command,
+    openssl_problem,
+    printable,
     swaks_command,
+    swaks_problem,
     to_json,
 )
 from ehlo.smtp.events import ErrorEvent, Event, Received
@@ -46,11 +49,29 @@ ENGINE_STEP: dict[str, Step] = {
 
 _CONNECT_FAILURES = frozenset({"resolve", "connect", "timeout"})
 
+DNS_TIMEOUT = 10.0
+"""Seconds for finding an @domain target's servers when --timeout is not given."""
+
 
 def equivalent_command(request: CheckRequest, tool: Literal["swaks", "openssl"]) -> str:
-    """The swaks or openssl command for the same transaction (password redacted by default)."""
-    options = request.connect_options(request.first_endpoint())
+    """The swaks or openssl command for the same transaction (password redacted by default).
+
+    For an @domain target it talks to the server `ehlo check` would try first (DNS is asked).
+
+    Raises:
+        ValueError: the tool cannot do what was asked (a value swaks would misread, openssl
+            without TLS); the message says which.
+        TargetError: the @domain target has no server (kind `resolve`).
+    """
+    endpoint = request.first_endpoint()
+    if request.target.kind == "domain":
+        first = asyncio.run(_endpoints(request))[0]
+        endpoint = Endpoint(first.mx_host or first.host, first.port, server_name=first.server_name)
+    options = request.connect_options(endpoint)
     if tool == "openssl":
+        problem = openssl_problem(options)
+        if problem is not None:
+            raise ValueError(problem.replace("a session without TLS", "--tls none"))
         return openssl_command(options)
     command = CommandRequest(
         options=options,
@@ -62,6 +83,9 @@ def equivalent_command(request: CheckRequest, tool: Literal["swaks", "openssl"])
         body=request.body,
         quit_after=cast("QuitAfter | None", request.quit_after),
     )
+    problem = swaks_problem(command, show_secrets=request.show_secrets)
+    if problem is not None:
+        raise ValueError(problem)
     return swaks_command(command, show_secrets=request.show_secrets)
 
 
@@ -99,7 +123,7 @@ class Printer:
         if not self.enabled:
             return
         try:
-            sys.stdout.write(text + "\n")
+            sys.stdout.write(printable(text) + "\n")
             sys.stdout.flush()
         except BrokenPipeError:  # the reader went away (`| head`): finish quietly
             self.enabled = False
@@ -131,17 +155,30 @@ def _never_reached_server(events: Sequence[Event]) -> bool:
 
 
 async def _endpoints(request: CheckRequest) -> tuple[Endpoint, ...]:
-    """The servers to try; DNS only for @domain targets."""
+    """The servers to try; DNS only for @domain targets, all of it within one step's timeout."""
     if request.target.kind == "host":
         return (request.first_endpoint(),)
     from ehlo.dnsauth.resolver import DnsResolver, parse_resolver_arg
 
+    budget = request.timeout or DNS_TIMEOUT
+    per_query = min(5.0, budget / 2.5)  # two attempts per query fit in the budget
     if request.resolver:
         host, port = parse_resolver_arg(request.resolver)
-        resolver = DnsResolver(host, port, timeout=min(request.timeout or 5.0, 5.0))
+        resolver = DnsResolver(host, port, timeout=per_query)
     else:
-        resolver = DnsResolver(timeout=min(request.timeout or 5.0, 5.0))
-    return await resolve_target(request.target, resolver, request.default_port, request.family)
+        resolver = DnsResolver(timeout=per_query)
+    try:
+        async with asyncio.timeout(budget):
+            return await resolve_target(
+                request.target, resolver, request.default_port, request.family
+            )
+    except TimeoutError:
+        raise TargetError(
+            f"DNS did not tell the servers of {request.target.host} within {budget:g} s "
+            f"(asking {resolver.description}); check the resolver, give another with "
+            "--resolver HOST[:PORT], or connect to a host directly",
+            kind="resolve",
+        ) from None
 
 
 async def _attempt(request: CheckRequest, endpoint: Endpoint, printer: Printer) -> list[Event]:
@@ -259,7 +296,7 @@ def _report_unresolved(request: CheckRequest, message: str, printer: Printer) ->
         document = to_json([], target=request.target.text, result="error", error=error)
         _write(json.dumps(document, indent=2))
     else:
-        sys.stderr.write(f"ehlo check: {message}\n")
+        sys.stderr.write(f"ehlo check: {printable(message)}\n")
     return EXIT_CODES["error"]
 
 

@@ -6,12 +6,22 @@ import json
 
 import click
 
+EPILOG = """\b
+Examples:
+  ehlo codes 5.7.26
+  ehlo codes dmarc
+  ehlo codes 55 --class 5 --json
+
+\b
+Exit status: 0 when some code matches, 1 when none does (like grep).
+"""
+
 
 def _enhanced_label(code: str, reply_class: int | None) -> str:
     return f"{reply_class}{code[1:]}" if reply_class in (2, 4, 5) else code
 
 
-@click.command("codes")
+@click.command("codes", epilog=EPILOG)
 @click.argument("query", required=False)
 @click.option(
     "--class",
@@ -31,10 +41,12 @@ def codes(query: str | None, reply_class: str | None, as_json: bool) -> None:
         shown_class = int(query.strip()[0])
     if as_json:
         click.echo(json.dumps([code.to_dict() for code in found], ensure_ascii=False, indent=2))
+        if not found:
+            raise SystemExit(1)
         return
     if not found:
-        click.echo(f"No code matches {query!r}.", err=True)
-        return
+        click.echo(f"No code matches {query!r}. Try a shorter prefix (5.7) or one word.", err=True)
+        raise SystemExit(1)
     basic = [c for c in found if isinstance(c, BasicCode)]
     enhanced = [c for c in found if not isinstance(c, BasicCode)]
     if basic:

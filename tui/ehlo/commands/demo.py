@@ -1,24 +1,31 @@
-"""`ehlo demo`: the app connected to the built-in sandbox, nothing else needed."""
+"""`ehlo demo`: the app connected to the built-in sandbox, nothing else needed.
+
+The sandbox runs in a child process (`ehlo sandbox` on a free port), started before the app is
+imported, so both start at once on separate cores; the child stops when the app exits.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
 
-from ehlo.commands.sandbox import check_example, silence_server_logs
-from ehlo.sandbox import (
-    DEMO_MAILBOXES,
-    DEMO_PASSWORD,
-    DEMO_SENDER,
-    DEMO_USER,
-    SCENARIOS,
-    Sandbox,
-    SandboxOptions,
-)
+from ehlo.sandbox import DEMO_MAILBOXES, DEMO_PASSWORD, DEMO_SENDER, DEMO_USER
+from ehlo.sandbox.child import SandboxProcess, SandboxStartError
+
+USAGE_EXIT = 64
+
+
+def app_available() -> bool:
+    """Whether this build has the app (checked without importing Textual)."""
+    try:
+        return importlib.util.find_spec("ehlo.app.app") is not None
+    except ImportError:
+        return False
 
 
 def app_factory() -> Callable[..., Any] | None:
@@ -32,14 +39,19 @@ def app_factory() -> Callable[..., Any] | None:
 
 
 @contextlib.contextmanager
-def demo_session(
-    make_app: Callable[..., Any], scenario: str, options: SandboxOptions | None = None
-) -> Iterator[tuple[Sandbox, Any]]:
-    """A sandbox on a free loopback port, and the app made to connect to it."""
-    sandbox = Sandbox(scenario, host="127.0.0.1", port=0, options=options)
-    with sandbox.running_in_thread():
+def demo_session(scenario: str = "happy") -> Iterator[tuple[SandboxProcess, Any]]:
+    """A sandbox child process on a free loopback port, and the app made to connect to it.
+
+    Raises:
+        SandboxStartError: the sandbox did not start (the message says why).
+        ImportError: the app is not in this build.
+    """
+    with SandboxProcess(scenario) as sandbox:
+        make_app = app_factory()  # imports Textual while the child starts
+        if make_app is None:
+            raise ImportError("the app is not in this build")
         app = make_app(
-            target=f"127.0.0.1:{sandbox.port}",
+            target=sandbox.address,
             sender=DEMO_SENDER,
             recipient=DEMO_MAILBOXES[0],
             username=DEMO_USER,
@@ -51,10 +63,23 @@ def demo_session(
         yield sandbox, app
 
 
+def _start_failure(scenario: str, error: SandboxStartError) -> click.ClickException:
+    """The error to show when the sandbox child did not start."""
+    if error.exit_code == USAGE_EXIT:
+        from ehlo.sandbox import SCENARIOS
+
+        if scenario not in SCENARIOS:
+            known = ", ".join(SCENARIOS)
+            return click.BadParameter(
+                f"{scenario!r} is not a scenario; choose one of: {known}",
+                param_hint="'--scenario'",
+            )
+    return click.ClickException(str(error))
+
+
 @click.command("demo", context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--scenario",
-    type=click.Choice(list(SCENARIOS)),
     default="happy",
     show_default=True,
     metavar="NAME",
@@ -62,8 +87,9 @@ def demo_session(
 )
 def demo(scenario: str) -> int:
     """Open the app connected to the built-in sandbox on a free loopback port."""
-    make_app = app_factory()
-    if make_app is None:
+    if not app_available():
+        from ehlo.commands.sandbox import check_example
+
         click.echo(
             "The app is not available in this build. Run the sandbox and try `ehlo check`:\n"
             f"  ehlo sandbox --scenario {scenario}\n"
@@ -71,7 +97,9 @@ def demo(scenario: str) -> int:
             err=True,
         )
         return 1
-    silence_server_logs()
-    with demo_session(make_app, scenario) as (_sandbox, app):
-        app.run()
+    try:
+        with demo_session(scenario) as (_sandbox, app):
+            app.run()
+    except SandboxStartError as error:
+        raise _start_failure(scenario, error) from None
     return 0

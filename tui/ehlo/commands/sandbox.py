@@ -7,9 +7,11 @@ import contextlib
 import hashlib
 import ipaddress
 import logging
+import math
 import signal
 import ssl
 import sys
+import threading
 import time
 
 import click
@@ -21,6 +23,7 @@ from ehlo.sandbox import (
     DEMO_SENDER,
     DEMO_USER,
     SCENARIOS,
+    ListenError,
     Sandbox,
     SandboxOptions,
 )
@@ -96,20 +99,51 @@ def _reachable_address(sandbox: Sandbox) -> str:
     return sandbox.address
 
 
+def _ssl_reason(error: Exception) -> str:
+    """An SSL library error in words: a key that is not the certificate's is the usual one."""
+    if isinstance(error, ssl.SSLError) and error.reason == "KEY_VALUES_MISMATCH":
+        return "the key does not belong to the certificate"
+    if isinstance(error, ssl.SSLError):
+        return f"OpenSSL refused the certificate or key ({error.reason or error})"
+    return str(error)
+
+
+def _a_number(value: float, option: str) -> float:
+    """VALUE unless it is NaN (which click's ranges let through)."""
+    if math.isnan(value):
+        raise click.BadParameter("must be a number of seconds, not nan", param_hint=option)
+    return value
+
+
 def _print_activity(line: str) -> None:
     click.echo(f"{time.strftime('%H:%M:%S')} {line}")
 
 
-async def _serve(sandbox: Sandbox) -> None:
-    """Run SANDBOX until SIGINT or SIGTERM."""
+def _stop_on_eof(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """Set STOP once standard input closes (the parent process ended or let go)."""
+
+    def wait_for_eof() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while sys.stdin.buffer.read(4096):
+                pass
+        with contextlib.suppress(RuntimeError):  # the loop may be closed already
+            loop.call_soon_threadsafe(stop.set)
+
+    threading.Thread(target=wait_for_eof, name="stdin-eof", daemon=True).start()
+
+
+async def _serve(sandbox: Sandbox, print_port: bool = False, stop_on_eof: bool = False) -> None:
+    """Run SANDBOX until SIGINT or SIGTERM (or the end of standard input, when asked)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal_number, stop.set)
+    if stop_on_eof:
+        _stop_on_eof(loop, stop)
     await sandbox.start()
     try:
-        click.echo(describe(sandbox))
+        click.echo(str(sandbox.port) if print_port else describe(sandbox))
         sys.stdout.flush()
         await stop.wait()
     finally:
@@ -160,8 +194,19 @@ async def _serve(sandbox: Sandbox) -> None:
     default=SandboxOptions().greylist_delay,
     show_default=True,
     help="Seconds before the greylist scenario accepts a retry.",
+    callback=lambda _ctx, _param, value: _a_number(value, "--greylist-delay"),
 )
 @click.option("--quiet", is_flag=True, help="Do not print a line per connection and message.")
+@click.option(
+    "--print-port",
+    is_flag=True,
+    help="Once listening, print only the SMTP port on a line of its own (for scripts).",
+)
+@click.option(
+    "--stop-on-eof",
+    is_flag=True,
+    help="Also stop when standard input closes (when run by another program).",
+)
 def sandbox(
     *,
     host: str,
@@ -173,6 +218,8 @@ def sandbox(
     implicit_tls_port: int | None,
     greylist_delay: float,
     quiet: bool,
+    print_port: bool,
+    stop_on_eof: bool,
 ) -> int:
     """Run the built-in SMTP server, playing a real-world scenario, until Ctrl-C."""
     if list_only:
@@ -198,15 +245,20 @@ def sandbox(
         on_event=None if quiet else _print_activity,
     )
     try:
-        asyncio.run(_serve(server))
+        asyncio.run(_serve(server, print_port, stop_on_eof))
     except KeyboardInterrupt:
         pass
+    except (ValueError, ssl.SSLError) as error:  # SSLError first: it is an OSError too
+        raise click.ClickException(f"cannot use the certificate: {_ssl_reason(error)}") from None
+    except ListenError as error:
+        option = "--port" if error.port == port else "--implicit-tls-port"
+        hint = f" (try {option} 0 for a free port)" if error.port else ""
+        raise click.ClickException(f"{error}{hint}") from None
     except OSError as error:
         raise click.ClickException(
-            f"cannot listen on {host}:{port}: {error.strerror or error}"
-            + (" (try --port 0 for a free port)" if port else "")
+            f"cannot start the sandbox: {error.strerror or error}"
+            + (f" ({error.filename})" if error.filename else "")
         ) from None
-    except (ValueError, ssl.SSLError) as error:
-        raise click.ClickException(f"cannot use the certificate: {error}") from None
-    click.echo("Sandbox stopped.")
+    if not print_port:
+        click.echo("Sandbox stopped.")
     return 0

@@ -18,6 +18,37 @@ def dig(rdtype: str, name: str) -> str:
     return shell_join(["dig", "+short", rdtype, name])
 
 
+TXT_STRING_OCTETS = 255
+"""The longest character-string a TXT record holds (RFC 1035 section 3.3)."""
+
+
+def zone_txt(name: str, text: str) -> str:
+    """A zone-file TXT line for NAME holding TEXT, valid whatever TEXT contains.
+
+    Quotes and backslashes are escaped, control characters written as `\\DDD`, and the text is
+    split into strings of at most 255 octets without cutting a character or an escape.
+    """
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in text:
+        encoded = char.encode("utf-8", errors="replace")
+        if char in '"\\':
+            piece = "\\" + char
+        elif not char.isprintable():
+            piece = "".join(f"\\{byte:03d}" for byte in encoded)
+        else:
+            piece = char
+        octets = len(encoded)
+        if size + octets > TXT_STRING_OCTETS:
+            chunks.append("".join(current))
+            current, size = [], 0
+        current.append(piece)
+        size += octets
+    chunks.append("".join(current))
+    return f"{name}. IN TXT " + " ".join(f'"{chunk}"' for chunk in chunks)
+
+
 def worst(statuses: Iterable[CheckStatus]) -> CheckStatus:
     """The most severe status: fail > error > warn > info > pass."""
     return max(statuses, key=_RANK.__getitem__, default="pass")
@@ -31,7 +62,7 @@ def describe(answer: Answer) -> str:
         return "NXDOMAIN (the name does not exist)"
     if answer.status == "nodata":
         return f"no {answer.rdtype} record (NODATA)"
-    if answer.status == "error" and answer.error:
+    if answer.error and (answer.status == "error" or answer.status.upper() in answer.error):
         return answer.error
     return f"{answer.status.upper()}: {answer.error}" if answer.error else answer.status.upper()
 
@@ -95,7 +126,7 @@ def mx_hosts(records: Sequence[str]) -> list[tuple[int, str]]:
     pairs: list[tuple[int, str]] = []
     for record in records:
         preference, _, host = record.partition(" ")
-        if preference.isdigit() and host:
+        if (preference.isascii() and preference.isdigit()) and host:
             pairs.append((int(preference), host))
     return sorted(pairs)
 

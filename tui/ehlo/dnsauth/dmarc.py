@@ -11,6 +11,7 @@ from typing import Any, Literal
 from publicsuffixlist import PublicSuffixList
 
 from ehlo.dnsauth.answer import Answer, Resolver
+from ehlo.dnsauth.common import zone_txt
 from ehlo.dnsauth.context import AuditContext
 from ehlo.dnsauth.dmarc_record import (
     POLICY_STRENGTH,
@@ -288,10 +289,6 @@ def with_tag(record: str, tag: str, value: str) -> str:
     return "; ".join(parts)
 
 
-def _txt_line(name: str, text: str) -> str:
-    return f'{name}. IN TXT "{text}"'
-
-
 def _assess(
     discovery: DmarcDiscovery, destinations: tuple[ReportDestination, ...]
 ) -> tuple[CheckStatus, str, list[str], list[Fix]]:
@@ -308,7 +305,7 @@ def _assess(
         publish = Fix(
             f"Publish a DMARC record for {discovery.org_domain}: start with p=none and reports,"
             " then tighten to quarantine and reject.",
-            _txt_line(f"_dmarc.{discovery.org_domain}", start),
+            zone_txt(f"_dmarc.{discovery.org_domain}", start),
         )
         summary = f"{domain} has no DMARC record"
         if discovery.problem and "ignored because" in discovery.problem:
@@ -328,7 +325,7 @@ def _assess(
         fixes.append(
             Fix(
                 "Give the record a valid p= tag.",
-                _txt_line(name, with_tag(record.text, "p", "none")),
+                zone_txt(name, with_tag(record.text, "p", "none")),
             )
         )
         return "fail", f"the DMARC record at {name} has no valid p= policy", problems, [*fixes, dig]
@@ -344,7 +341,7 @@ def _assess(
             Fix(
                 "Once reports show all legitimate mail passes, move to p=quarantine, then"
                 " p=reject.",
-                _txt_line(name, with_tag(record.text, "p", "quarantine")),
+                zone_txt(name, with_tag(record.text, "p", "quarantine")),
             )
         )
     elif record.pct < 100:
@@ -352,7 +349,7 @@ def _assess(
         problems.append(
             f"pct={record.pct}: the policy applies to only {record.pct}% of failing mail"
         )
-        fixes.append(Fix("Raise pct to 100.", _txt_line(name, with_tag(record.text, "pct", "100"))))
+        fixes.append(Fix("Raise pct to 100.", zone_txt(name, with_tag(record.text, "pct", "100"))))
     if (
         record.subdomain_policy
         and POLICY_STRENGTH[record.subdomain_policy] < POLICY_STRENGTH[policy]
@@ -365,7 +362,7 @@ def _assess(
         fixes.append(
             Fix(
                 "Add an address for aggregate reports.",
-                _txt_line(
+                zone_txt(
                     name,
                     with_tag(record.text, "rua", f"mailto:dmarc-reports@{discovery.org_domain}"),
                 ),
@@ -387,7 +384,7 @@ def _assess(
             fixes.append(
                 Fix(
                     f"The owner of {destination.domain} publishes the authorisation record.",
-                    _txt_line(destination.authorisation_name or "", "v=DMARC1"),
+                    zone_txt(destination.authorisation_name or "", "v=DMARC1"),
                 )
             )
     if discovery.policy_domain == domain:

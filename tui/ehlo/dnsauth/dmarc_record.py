@@ -169,7 +169,7 @@ def parse_dmarc(text: str) -> DmarcRecord:
     nonexistent_policy = _policy(tags["np"], "np", errors) if "np" in tags else None
     pct = 100
     if "pct" in tags:
-        if tags["pct"].isdigit() and int(tags["pct"]) <= 100:
+        if (tags["pct"].isascii() and tags["pct"].isdigit()) and int(tags["pct"]) <= 100:
             pct = int(tags["pct"])
         else:
             errors.append(f"pct={tags['pct']!r} must be a whole number from 0 to 100")
@@ -196,7 +196,7 @@ def parse_dmarc(text: str) -> DmarcRecord:
             errors.append(f"rf={tags['rf']!r}: the only report format defined is afrf")
     ri = 86400
     if "ri" in tags:
-        if tags["ri"].isdigit() and int(tags["ri"]) <= MAX_RI:
+        if (tags["ri"].isascii() and tags["ri"].isdigit()) and int(tags["ri"]) <= MAX_RI:
             ri = int(tags["ri"])
         else:
             errors.append(f"ri={tags['ri']!r} must be a number of seconds")

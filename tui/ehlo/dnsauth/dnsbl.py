@@ -175,8 +175,16 @@ def _verdict(ip: str, entries: list[dict[str, Any]], details: dict[str, Any]) ->
         )
     elif broken:
         status = "error"
+        lists_by_error: dict[str, list[str]] = {}
+        for entry in broken:
+            lists_by_error.setdefault(str(entry["error"]), []).append(str(entry["list"]))
+        reasons = (
+            [next(iter(lists_by_error))]
+            if len(lists_by_error) == 1
+            else [f"{', '.join(names)}: {error}" for error, names in lists_by_error.items()]
+        )
         summary = f"{len(broken)} of {len(entries)} blocklists could not be checked: " + "; ".join(
-            f"{e['list']}: {e['error']}" for e in broken
+            reasons
         )
     else:
         status = "pass"

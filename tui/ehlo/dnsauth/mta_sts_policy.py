@@ -155,7 +155,11 @@ def parse_policy(text: str) -> Policy:
     if mode not in ("enforce", "testing", "none"):
         problems.append(f"mode must be enforce, testing or none, not {mode!r}")
     max_age: int | None = None
-    if max_age_text is not None and max_age_text.isdigit() and len(max_age_text) <= 10:
+    if (
+        max_age_text is not None
+        and (max_age_text.isascii() and max_age_text.isdigit())
+        and len(max_age_text) <= 10
+    ):
         max_age = int(max_age_text)
         if max_age > MAX_AGE_LIMIT:
             problems.append(f"max_age {max_age} is above the limit of {MAX_AGE_LIMIT} (one year)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
+import re
 import secrets
 import socket
 import struct
@@ -94,9 +95,11 @@ def parse_resolver_arg(value: str) -> tuple[str, int]:
             raise ValueError(
                 f"{value!r} is not an IPv6 address; write [IPv6]:PORT to give a port"
             ) from None
+    if text.endswith(":") and (text.startswith("[") or text.count(":") == 1):
+        raise ValueError(f"no port after ':' in resolver {value!r}; write HOST or HOST:PORT")
     port = 53
     if port_text:
-        if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        if not (port_text.isascii() and port_text.isdigit()) or not 1 <= int(port_text) <= 65535:
             raise ValueError(f"port {port_text!r} of resolver {value!r} is not 1-65535")
         port = int(port_text)
     if not host:
@@ -105,11 +108,27 @@ def parse_resolver_arg(value: str) -> tuple[str, int]:
         try:
             ipaddress.IPv4Address(host)
         except ValueError:
-            try:
-                dns.name.from_text(host)
-            except dns.exception.DNSException as exc:
-                raise ValueError(f"resolver host {host!r} is not valid: {exc}") from None
+            if not is_host_name(host):
+                raise ValueError(
+                    f"resolver host {host!r} is not a host name or an IP address"
+                ) from None
     return host, port
+
+
+_HOST_NAME = re.compile(
+    r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9_-]{1,63}(?<!-))*", re.ASCII
+)
+
+
+def is_host_name(name: str) -> bool:
+    """Whether NAME is made of letter-digit-hyphen labels (underscores allowed, IDNs too)."""
+    text = name.rstrip(".")
+    if not text.isascii():
+        try:
+            text = text.encode("idna").decode("ascii")
+        except UnicodeError:
+            return False
+    return len(text) <= 253 and _HOST_NAME.fullmatch(text) is not None
 
 
 @functools.lru_cache(maxsize=4096)

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from ehlo.dnsauth.answer import Resolver
+from ehlo.dnsauth.common import zone_txt
 from ehlo.dnsauth.context import AuditContext
 from ehlo.dnsauth.result import CheckResult, CheckStatus
 from ehlo.dnsauth.spf_analysis import MAX_STRING_LENGTH, SpfAnalysis, analyse_spf
@@ -32,16 +33,6 @@ RESULT_STATUS: dict[SpfResult, CheckStatus] = {
     "permerror": "fail",
     "temperror": "error",
 }
-
-
-def zone_txt(domain: str, text: str) -> str:
-    """A zone-file TXT line for TEXT, split into strings of at most 255 octets."""
-    chunks = [text[i : i + MAX_STRING_LENGTH] for i in range(0, len(text), MAX_STRING_LENGTH)]
-    quoted = " ".join(
-        '"' + chunk.replace("\\", "\\\\").replace('"', '\\"') + '"' for chunk in chunks
-    )
-    empty = '""'
-    return f"{domain}. IN TXT {quoted or empty}"
 
 
 def _dig(domain: str) -> str:

@@ -29,7 +29,7 @@ class Tlsa:
 def parse_tlsa(text: str) -> Tlsa:
     """A TLSA record from its `usage selector mtype hex` text form; never raises."""
     parts = text.split()
-    if len(parts) < 4 or not all(p.isdigit() and len(p) <= 3 for p in parts[:3]):
+    if len(parts) < 4 or not all((p.isascii() and p.isdigit()) and len(p) <= 3 for p in parts[:3]):
         return Tlsa(-1, -1, -1, b"", text, "not 'usage selector matching-type data'")
     usage, selector, mtype = (int(p) for p in parts[:3])
     hex_data = "".join(parts[3:])

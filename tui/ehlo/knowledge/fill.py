@@ -30,7 +30,9 @@ DEFAULTS: dict[str, str] = {
 def reversed_ip(ip: str) -> str | None:
     """The DNSBL query form of an address: 192.0.2.1 -> 1.2.0.192 (nibbles for IPv6)."""
     parts = ip.split(".")
-    if len(parts) == 4 and all(p.isdigit() and len(p) <= 3 and int(p) <= 255 for p in parts):
+    if len(parts) == 4 and all(
+        (p.isascii() and p.isdigit()) and len(p) <= 3 and int(p) <= 255 for p in parts
+    ):
         return ".".join(str(int(p)) for p in reversed(parts))
     import ipaddress
 

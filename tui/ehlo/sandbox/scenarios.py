@@ -197,7 +197,7 @@ def _spam_content_end(ctx: Context) -> Response | None:
 
 def _declared_size(ctx: Context) -> int:
     size = ctx.mail_params.get("SIZE")
-    return int(size) if isinstance(size, str) and size.isdigit() else 0
+    return int(size) if isinstance(size, str) and (size.isascii() and size.isdigit()) else 0
 
 
 def _too_large_mail(ctx: Context) -> Response | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -20,8 +21,27 @@ from ehlo.sandbox.store import MessageStore, StoredMessage
 LISTEN_BACKLOG = 1024
 
 
+class ListenError(OSError):
+    """One of the sandbox's addresses could not be bound (in use, not this machine's, ...)."""
+
+    def __init__(self, host: str, port: int, reason: str) -> None:
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        super().__init__(f"cannot listen on {where}: {reason}")
+        self.host = host
+        self.port = port
+        self.reason = reason
+
+
 def _ignore(line: str) -> None:
     """The default activity reporter: say nothing."""
+
+
+def _reason(error: OSError) -> str:
+    """Why a bind failed, without asyncio's repetition of the address."""
+    text = error.strerror or str(error)
+    if text.startswith("error while attempting to bind") and "): " in text:
+        return text.split("): ", 1)[1]
+    return text
 
 
 class Sandbox:
@@ -105,7 +125,9 @@ class Sandbox:
         """Bind the listeners and start accepting connections.
 
         Raises:
-            OSError: the address cannot be bound, or the certificate files cannot be read.
+            ListenError: an address cannot be bound (an OSError naming the address).
+            ssl.SSLError: the key does not match the certificate, or is not usable.
+            OSError: the certificate files cannot be read.
             ValueError: the certificate files are not PEM.
         """
         cert_file, key_file = self._tls_files
@@ -123,31 +145,40 @@ class Sandbox:
             report=self._on_event,
         )
         self._runtime = runtime
-        loop = asyncio.get_running_loop()
         try:
-            server = await loop.create_server(
-                lambda: SandboxProtocol(runtime),
-                self.host,
-                self.port,
-                backlog=LISTEN_BACKLOG,
-                reuse_address=True,
-            )
+            server = await self._listen(lambda: SandboxProtocol(runtime), self.port)
             self._servers.append(server)
             self.port = server.sockets[0].getsockname()[1]
             if self.implicit_tls_port is not None:
-                tls_server = await loop.create_server(
+                tls_server = await self._listen(
                     lambda: SandboxProtocol(runtime, implicit_tls=True),
-                    self.host,
                     self.implicit_tls_port,
-                    ssl=tls_context,
-                    backlog=LISTEN_BACKLOG,
-                    reuse_address=True,
+                    tls_context,
                 )
                 self._servers.append(tls_server)
                 self.implicit_tls_port = tls_server.sockets[0].getsockname()[1]
         except BaseException:
             await self.stop()
             raise
+
+    async def _listen(
+        self,
+        protocol: Callable[[], SandboxProtocol],
+        port: int,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> asyncio.Server:
+        """Listen on host:PORT; a failure names that address."""
+        try:
+            return await asyncio.get_running_loop().create_server(
+                protocol,
+                self.host,
+                port,
+                ssl=tls_context,
+                backlog=LISTEN_BACKLOG,
+                reuse_address=True,
+            )
+        except OSError as exc:
+            raise ListenError(self.host, port, _reason(exc)) from exc
 
     async def stop(self) -> None:
         """Stop listening and close every open connection (idempotent)."""

@@ -8,7 +8,7 @@ import dataclasses
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from ehlo.smtp.events import Closed, ErrorEvent, Event, ProtocolViolation, Received, Sent
 from ehlo.smtp.options import Credentials
@@ -40,12 +40,26 @@ def _b64_decode_loose(token: str) -> bytes | None:
         return None
 
 
+def _holds_field(decoded: bytes, secrets: Collection[bytes]) -> bool:
+    """Whether decoded SASL data holds a short secret as a whole field.
+
+    A secret of 1-3 bytes turns up by chance inside most decoded base64 words, so it counts
+    only between the separators SASL uses (NUL in PLAIN, ^A and "Bearer " in XOAUTH2).
+    """
+    fields = re.split(rb"[\0\x01]", decoded)
+    return any(
+        field in secrets or field.removeprefix(b"auth=Bearer ") in secrets for field in fields
+    )
+
+
 class Redactor:
     """Replaces secrets, their base64 forms and base64 text that decodes to them with <redacted>."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: list[str] = []
         self._forms: list[str] = []
+        self._short_forms: set[str] = set()
+        self._short: re.Pattern[str] | None = None
         for secret in secrets:
             self.add(secret)
 
@@ -61,7 +75,16 @@ class Redactor:
             base64.b64encode(raw).decode("ascii").rstrip("="),
             base64.urlsafe_b64encode(raw).decode("ascii").rstrip("="),
         }
-        self._forms = sorted({*self._forms, *forms}, key=len, reverse=True)
+        long_forms = {form for form in forms if len(form) >= MIN_TYPED_SECRET}
+        self._forms = sorted({*self._forms, *long_forms}, key=len, reverse=True)
+        if forms - long_forms:
+            # A form of 1-3 characters replaced inside words would mangle text and point at
+            # itself ("une<redacted>pected"): it is redacted only where it stands alone.
+            self._short_forms |= forms - long_forms
+            alternatives = "|".join(
+                re.escape(form) for form in sorted(self._short_forms, key=len, reverse=True)
+            )
+            self._short = re.compile(f"(?<!\\w)(?:{alternatives})(?!\\w)")
 
     def add_response(self, response: str) -> None:
         """Also redact a typed SASL response, and the secrets inside it when it is base64."""
@@ -84,10 +107,13 @@ class Redactor:
 
     def _decodes_to_secret(self, token: str) -> bool:
         """Whether a base64 token, read from any of its four alignments, reveals a secret."""
-        secrets = [s.encode("utf-8") for s in self._secrets]
+        secrets = [s.encode("utf-8") for s in self._secrets if len(s) >= MIN_TYPED_SECRET]
+        short = [s.encode("utf-8") for s in self._secrets if len(s) < MIN_TYPED_SECRET]
         for offset in range(4):
             decoded = _b64_decode_loose(token[offset:])
             if decoded and any(secret in decoded for secret in secrets):
+                return True
+            if decoded and short and _holds_field(decoded, short):
                 return True
         return False
 
@@ -100,6 +126,8 @@ class Redactor:
         )
         for form in self._forms:
             text = text.replace(form, REDACTED)
+        if self._short is not None:
+            text = self._short.sub(REDACTED, text)
         return text
 
     def redact_bytes(self, data: bytes) -> bytes:

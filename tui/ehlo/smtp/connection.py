@@ -116,10 +116,12 @@ class Connection:
             except OSError as exc:
                 errors.append(f"{address}: {_reason(exc)}")
         if self._writer is None:
-            advice = (
-                "is a server listening there? Outbound port 25 is often blocked by providers; "
-                "try port 587 (submission) or 465 (implicit TLS)"
-            )
+            advice = "is a server listening there?"
+            if options.port == 25:
+                advice += (
+                    " Outbound port 25 is often blocked by providers; try port 587 (submission)"
+                    " or 465 (implicit TLS)"
+                )
             raise StepFailed(
                 "connect",
                 "timeout" if timed_out else "connect",
@@ -164,7 +166,8 @@ class Connection:
             raise StepFailed(
                 stage,
                 "tls",
-                f"certificate verification failed for {name}: {exc.verify_message}; "
+                f"certificate verification failed for {name}: "
+                f"{str(exc.verify_message).rstrip('.')}; "
                 "use report mode (--no-verify) to connect anyway and inspect the certificate",
             ) from exc
         except (ssl.SSLError, OSError, EOFError) as exc:

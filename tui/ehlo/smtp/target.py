@@ -85,7 +85,7 @@ def _is_ip(text: str) -> bool:
 
 def _port(text: str, target: str) -> int:
     """A port number from TARGET, or a usage error."""
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
         raise TargetError(f"port {text!r} in {target!r} is not a number from 1 to 65535")
     return int(text)
 
@@ -115,9 +115,11 @@ def parse_target(text: str) -> ParsedTarget:
     """
     target = text.strip()
     if not target:
-        raise TargetError("TARGET is empty; give a host, host:port, [IPv6]:port or @domain")
+        raise TargetError("the target is empty; give a host, host:port, [IPv6]:port or @domain")
     if any(ord(char) < 32 or char.isspace() for char in target):
-        raise TargetError(f"TARGET {target!r} contains spaces or control characters")
+        raise TargetError(
+            f"{target!r} is not a host name: it contains spaces or control characters"
+        )
     if "@" in target:
         domain_part = target.rsplit("@", 1)[1]
         host, port = (
@@ -163,7 +165,7 @@ def _mx_records(answer: Answer, domain: str) -> list[tuple[int, str]]:
     pairs: list[tuple[int, str]] = []
     for record in answer.records:
         words = record.split()
-        if not words or not words[0].isdigit():
+        if not words or not (words[0].isascii() and words[0].isdigit()):
             continue
         host = words[1].rstrip(".").lower() if len(words) > 1 else ""
         pairs.append((int(words[0]), host))

@@ -166,8 +166,35 @@ async def _auth(session: Session, plan: DeliveryPlan, outcome: _Outcome) -> Asyn
     outcome.require()
 
 
+def mail_params(session: Session, plan: DeliveryPlan) -> dict[str, str | None]:
+    """The plan's MAIL parameters, plus the ones the transaction needs and the server offers.
+
+    SMTPUTF8 when an address or a header is not ASCII (RFC 6531, RFC 6532), BODY=8BITMIME when
+    the body is not 7-bit (RFC 6152). A server that does not offer them gets the
+    transaction as it is, so that its own answer shows.
+    """
+    params = dict(plan.mail_params)
+    extensions = session.extensions
+    if extensions is None:
+        return params
+    given = {name.upper() for name in params}
+    international = not all(address.isascii() for address in (plan.sender, *plan.recipients))
+    # The default test message has UTF-8 headers only for an international envelope, and an
+    # ASCII body; a message of the plan's own is looked at.
+    headers, _, body = (
+        plan.message.replace(b"\r\n", b"\n").partition(b"\n\n")
+        if plan.message is not None
+        else (b"", b"", b"")
+    )
+    if (international or not headers.isascii()) and extensions.smtputf8 and "SMTPUTF8" not in given:
+        params["SMTPUTF8"] = None
+    if not body.isascii() and extensions.eight_bit_mime and "BODY" not in given:
+        params["BODY"] = "8BITMIME"
+    return params
+
+
 async def _mail(session: Session, plan: DeliveryPlan, outcome: _Outcome) -> AsyncIterator[Event]:
-    async for event in _relay(session.mail(plan.sender, plan.mail_params), outcome):
+    async for event in _relay(session.mail(plan.sender, mail_params(session, plan)), outcome):
         yield event
     outcome.require()
 

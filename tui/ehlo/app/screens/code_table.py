@@ -9,7 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
+
+from ehlo.app.widgets.key_footer import KeyFooter
 
 CLASS_FILTERS = (
     ("all classes", 0),
@@ -22,7 +24,7 @@ CLASS_FILTERS = (
 
 def _code_class(code: Any) -> int | None:
     text = str(code.code)
-    return int(text[0]) if text[:1].isdigit() else None
+    return int(text[0]) if (text[:1].isascii() and text[:1].isdigit()) else None
 
 
 class CodeTableScreen(Screen[None]):
@@ -57,7 +59,7 @@ class CodeTableScreen(Screen[None]):
         with Vertical(id="codes-body"):
             yield DataTable(id="codes-table", cursor_type="row", zebra_stripes=True)
             yield Static("Select a code to see its meaning.", id="codes-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Reply codes"

@@ -9,7 +9,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from ehlo.app.widgets.key_footer import KeyFooter
 
 PANES = """\
 [b]Panes[/b]
@@ -69,4 +71,4 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Content.from_markup("[b]Keys[/b]"), classes="help-heading")
             yield Static(Content(keys_text(self._about)), id="help-keys")
             yield Static(Content.from_markup(PANES), id="help-panes")
-        yield Footer()
+        yield KeyFooter()

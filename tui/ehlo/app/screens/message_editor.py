@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, TextArea
+from textual.widgets import Label, TextArea
+
+from ehlo.app.widgets.key_footer import KeyFooter
 
 
 class MessageEditor(ModalScreen[str | None]):
@@ -42,7 +44,7 @@ class MessageEditor(ModalScreen[str | None]):
                 show_line_numbers=True,
                 soft_wrap=False,
             )
-        yield Footer()
+        yield KeyFooter()
 
     def action_save(self) -> None:
         text = self.query_one(TextArea).text

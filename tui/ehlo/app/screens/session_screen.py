@@ -4,28 +4,30 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Tab, Tabs
+from textual.widgets import Header, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
 from ehlo.app import clipboard
-from ehlo.app.learned import Learned, learn
 from ehlo.app.messages import CopyRequested, SessionEvent
-from ehlo.app.request import ConnectForm, RequestError, build_options, build_plan, parse_target
+from ehlo.app.request import ConnectForm, RequestError, build_options, build_plan
+from ehlo.app.screens.copy_export import CopyExport
+from ehlo.app.screens.pane_layout import PaneLayout
+from ehlo.app.screens.session_bindings import SESSION_BINDINGS
 from ehlo.app.settings import Settings
 from ehlo.app.widgets.annotation_panel import AnnotationPanel
 from ehlo.app.widgets.command_line import CommandLine
 from ehlo.app.widgets.connect_bar import ConnectBar
 from ehlo.app.widgets.dns_panel import DnsPanel
+from ehlo.app.widgets.key_footer import KeyFooter
 from ehlo.app.widgets.step_bar import StepBar, slot_statuses
 from ehlo.app.widgets.transcript import Transcript
+from ehlo.smtp.learned import Learned, learn
 
 if TYPE_CHECKING:
     from ehlo.dnsauth.answer import Resolver
@@ -34,22 +36,6 @@ if TYPE_CHECKING:
     from ehlo.smtp.session import Session
     from ehlo.smtp.tls import TlsFacts
     from ehlo.smtp.transaction import DeliveryPlan
-
-NARROW_WIDTH = 110
-"""Below this many columns the panes become tabs."""
-
-
-def _binding(
-    key: str,
-    action: str,
-    description: str,
-    binding_id: str,
-    tooltip: str,
-    *,
-    show: bool = True,
-) -> Binding:
-    """A binding with an id (for keymaps and help) and a tooltip."""
-    return Binding(key, action, description, show=show, id=binding_id, tooltip=tooltip)
 
 
 def _warm_caches() -> None:
@@ -61,110 +47,10 @@ def _warm_caches() -> None:
     annotate(parse_reply("250 2.0.0 Ok"), "mail")
 
 
-class SessionScreen(Screen[None]):
+class SessionScreen(CopyExport, PaneLayout):
     """One SMTP session at a time, stepped by hand or run to a stage."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        _binding("f5", "step", "Step", "session.step", "Send the suggested next command"),
-        _binding(
-            "f6",
-            "run_to",
-            "Run to…",
-            "session.run-to",
-            "Step automatically until a chosen stage or the first failure",
-        ),
-        _binding(
-            "f7",
-            "deliver",
-            "Deliver",
-            "session.deliver",
-            "Run the whole delivery until QUIT or the first failure",
-        ),
-        _binding(
-            "escape",
-            "cancel",
-            "Cancel",
-            "session.cancel",
-            "Cancel the pending command (closes the connection)",
-        ),
-        _binding(
-            "ctrl+r",
-            "reconnect",
-            "Reconnect",
-            "session.reconnect",
-            "Close this session and connect again with the same settings",
-        ),
-        _binding(
-            "ctrl+n",
-            "reset",
-            "Reset",
-            "session.reset",
-            "Close the session and clear the transcript",
-        ),
-        _binding(
-            "f4", "edit_message", "Message", "session.message", "Edit the message sent with DATA"
-        ),
-        _binding(
-            "f3", "tls_view", "TLS", "view.tls", "Show the TLS certificate chain and verification"
-        ),
-        _binding("f2", "code_table", "Codes", "view.codes", "Browse and search every reply code"),
-        _binding(
-            "ctrl+y",
-            "copy_fix",
-            "Copy fix",
-            "copy.fix",
-            "Copy the first fix for the selected reply",
-            show=False,
-        ),
-        _binding(
-            "ctrl+t",
-            "copy_transcript",
-            "Copy transcript",
-            "copy.transcript",
-            "Copy the whole transcript (redacted)",
-            show=False,
-        ),
-        _binding(
-            "f9",
-            "export_text",
-            "Export",
-            "export.text",
-            "Save the transcript as text in the current directory (redacted)",
-            show=False,
-        ),
-        _binding(
-            "f8",
-            "add_dkim_selector",
-            "DKIM selector",
-            "dns.add-selector",
-            "Add a DKIM selector to check at the sender domain",
-            show=False,
-        ),
-        _binding(
-            "ctrl+b",
-            "toggle_connect_bar",
-            "Connect bar",
-            "view.connect-bar",
-            "Show or hide the connect bar",
-            show=False,
-        ),
-        _binding(
-            "ctrl+l",
-            "focus_transcript",
-            "Transcript",
-            "focus.transcript",
-            "Focus the transcript to select replies with Up/Down",
-            show=False,
-        ),
-        _binding(
-            "ctrl+o",
-            "focus_command",
-            "Command line",
-            "focus.command",
-            "Focus the command line",
-            show=False,
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = SESSION_BINDINGS
 
     def __init__(self, form: ConnectForm, settings: Settings, autoconnect: bool = False) -> None:
         super().__init__()
@@ -175,6 +61,7 @@ class SessionScreen(Screen[None]):
         self.options: ConnectOptions | None = None
         self.plan: DeliveryPlan | None = None
         self.message: bytes | None = None
+        """The message edited in the editor; None sends a test message made from the form."""
         self.learned = Learned()
         self.tls_facts: TlsFacts | None = None
         self.events: list[Event] = []
@@ -205,7 +92,7 @@ class SessionScreen(Screen[None]):
                     id="dns-panel",
                     classes="pane",
                 )
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#session-pane").border_title = "Session"
@@ -213,8 +100,9 @@ class SessionScreen(Screen[None]):
         self.query_one("#dns-panel").border_title = "DNS / auth"
         self._update_layout(self.size.width)
         self.query_one(StepBar).statuses = slot_statuses([], "connect")
-        if not (self.autoconnect and self.form.target):
-            self.query_one("#target").focus()
+        # focus where the user types first, now: moving it later costs another footer rebuild
+        autoconnecting = self.autoconnect and self.form.target
+        self.query_one("#command-input" if autoconnecting else "#target").focus()
         self.call_after_refresh(self.start)
 
     def start(self) -> None:
@@ -223,35 +111,6 @@ class SessionScreen(Screen[None]):
             self.autoconnect = False
             self.query_one(ConnectBar).request_session()
         self.run_worker(_warm_caches, thread=True, group="warm", exit_on_error=False)
-
-    # layout -----------------------------------------------------------------------------
-    def on_resize(self) -> None:
-        self._update_layout(self.size.width)
-
-    def _update_layout(self, width: int) -> None:
-        narrow = width < NARROW_WIDTH
-        self.set_class(narrow, "-narrow")
-        if narrow:
-            self._show_pane(self.query_one("#pane-tabs", Tabs).active or "tab-session")
-        else:
-            for pane in self.query(".-tab-hidden"):
-                pane.remove_class("-tab-hidden")
-
-    @on(Tabs.TabActivated, "#pane-tabs")
-    def _tab_activated(self, event: Tabs.TabActivated) -> None:
-        if self.has_class("-narrow"):
-            self._show_pane(event.tab.id or "tab-session")
-
-    def _show_pane(self, tab_id: str) -> None:
-        shown = tab_id.removeprefix("tab-")
-        for pane_id in ("session", "annotation", "dns"):
-            widget_id = "session-pane" if pane_id == "session" else f"{pane_id}-panel"
-            self.query_one(f"#{widget_id}").set_class(pane_id != shown, "-tab-hidden")
-        self.query_one("#side").set_class(shown == "session", "-tab-hidden")
-
-    def _select_tab(self, tab_id: str) -> None:
-        if self.has_class("-narrow"):
-            self.query_one("#pane-tabs", Tabs).active = tab_id
 
     # starting sessions ------------------------------------------------------------------
     def _resolver(self) -> Resolver:
@@ -276,38 +135,43 @@ class SessionScreen(Screen[None]):
     @on(ConnectBar.SessionRequested)
     def _session_requested(self, event: ConnectBar.SessionRequested) -> None:
         self.form = event.form
+        from ehlo.smtp.target import TargetError, parse_target
+
         try:
             target = parse_target(event.form.target)
             build_plan(event.form)
+        except TargetError as exc:
+            self.notify(exc.message, title="Cannot connect", severity="error")
+            return
         except RequestError as exc:
             self.notify(str(exc), title="Cannot connect", severity="error")
             return
-        if target.mx_domain:
-            self._lookup_mx(target.mx_domain)
+        if target.kind == "domain":
+            self._lookup_mx(target.host, target.port)
             return
         self._start_session(target.host, target.port)
 
     @work(exclusive=True, exit_on_error=False, group="mx", name="mx lookup")
-    async def _lookup_mx(self, domain: str) -> None:
+    async def _lookup_mx(self, domain: str, port: int | None) -> None:
         """Find the domain's MX hosts; connect to the only one, or let the user pick."""
         answer = await self._resolver().resolve(domain, "MX")
         hosts = sorted(
             (int(parts[0]), parts[1].rstrip("."))
             for parts in (record.split() for record in answer.records)
-            if len(parts) == 2 and parts[0].isdigit()
+            if len(parts) == 2 and (parts[0].isascii() and parts[0].isdigit())
         )
         if not hosts:
             self.notify(
                 f"{domain} has no MX hosts ({answer.status}); mail goes to the domain itself.",
                 title="MX lookup",
             )
-            self._start_session(domain, None)
+            self._start_session(domain, port)
             return
         unique: dict[str, int] = {}
         for preference, host in hosts:
             unique.setdefault(host, preference)
         if len(unique) == 1:
-            self._use_mx(domain, hosts[0][1], hosts[0][0])
+            self._use_mx(domain, hosts[0][1], hosts[0][0], port)
             return
         from ehlo.app.screens.mx_picker import MxPickScreen
 
@@ -315,18 +179,17 @@ class SessionScreen(Screen[None]):
 
         def chosen(host: str | None) -> None:
             if host:
-                self._use_mx(domain, host, unique[host])
+                self._use_mx(domain, host, unique[host], port)
 
         self.app.push_screen(MxPickScreen(domain, choices), chosen)
 
-    def _use_mx(self, domain: str, host: str, preference: int) -> None:
+    def _use_mx(self, domain: str, host: str, preference: int, port: int | None) -> None:
         self.notify(f"Using {host} (preference {preference})", title=f"MX of {domain}")
-        self.query_one("#target").value = host  # type: ignore[attr-defined]
-        self._start_session(host, None)
+        self.query_one("#target").value = host if port is None else f"{host}:{port}"  # type: ignore[attr-defined]
+        self._start_session(host, port)
 
     def _start_session(self, host: str, port: int | None) -> None:
         from ehlo.smtp.session import Session
-        from ehlo.smtp.transaction import default_message
 
         try:
             options = build_options(self.form, host, port, self.settings)
@@ -336,8 +199,6 @@ class SessionScreen(Screen[None]):
             return
         self._close_session()
         self.options, self.plan = options, plan
-        if self.message is None:
-            self.message = default_message(plan.sender, plan.recipients, helo=options.helo)
         self.session = Session(options, plan.credentials)
         self.learned = Learned()
         self.tls_facts = None
@@ -356,11 +217,12 @@ class SessionScreen(Screen[None]):
 
     # running steps ----------------------------------------------------------------------
     def _run_step(self, step: str) -> None:
-        from ehlo.app.stepper import step_events
+        from ehlo.smtp.stepping import step_events
 
         if self.session is None or self.plan is None:
             return
-        self._relay(step_events(self.session, step, self.plan, self.message or b""))  # type: ignore[arg-type]
+        message = b"" if step == "connect" else self._message_bytes()
+        self._relay(step_events(self.session, step, self.plan, message))  # type: ignore[arg-type]
 
     @work(exclusive=True, exit_on_error=False, group="smtp", name="smtp")
     async def _relay(self, events: AsyncIterator[Event]) -> None:
@@ -373,7 +235,7 @@ class SessionScreen(Screen[None]):
 
     @on(CommandLine.Send)
     def _send_line(self, event: CommandLine.Send) -> None:
-        from ehlo.app.stepper import line_events
+        from ehlo.smtp.stepping import line_events
 
         if self._busy():
             self.notify("A command is still waiting for its reply (esc cancels it).")
@@ -397,7 +259,7 @@ class SessionScreen(Screen[None]):
 
             self.app.push_screen(MessageEditor(self._message_text(), send_label="Send"), send)
             return
-        self._relay(line_events(session, event.line, plan, self.message or b""))
+        self._relay(line_events(session, event.line, plan, self._message_bytes()))
 
     def _suggestion(self) -> str:
         if self.plan is None:
@@ -408,14 +270,14 @@ class SessionScreen(Screen[None]):
 
     def run_to(self, target: str) -> None:
         """Step until `target` or the first failure."""
-        from ehlo.app.stepper import run_to
+        from ehlo.smtp.stepping import run_to
 
         if self.session is None or self.plan is None:
             self.notify("Connect first (the Connect button or ctrl+r).", severity="warning")
             return
         if self._busy():
             return
-        self._relay(run_to(self.session, self.plan, target, self.message or b""))  # type: ignore[arg-type]
+        self._relay(run_to(self.session, self.plan, target, self._message_bytes()))  # type: ignore[arg-type]
 
     # events from the worker --------------------------------------------------------------
     @on(SessionEvent)
@@ -547,9 +409,20 @@ class SessionScreen(Screen[None]):
 
         self.app.push_screen(MessageEditor(self._message_text()), edited)
 
-    def _message_text(self) -> str:
+    def _message_bytes(self) -> bytes:
+        """The message DATA sends: the one edited in the message editor, else a test message."""
         if self.message is not None:
-            return self.message.decode("utf-8", errors="replace")
+            return self.message
+        if self.plan is None:
+            return b""
+        from ehlo.smtp.transaction import default_message
+
+        helo = self.options.helo if self.options else None
+        return default_message(self.plan.sender, self.plan.recipients, helo=helo)
+
+    def _message_text(self) -> str:
+        if self.message is not None or self.plan is not None:
+            return self._message_bytes().decode("utf-8", errors="replace")
         from ehlo.smtp.transaction import default_message
 
         plan = build_plan(self.form)
@@ -569,100 +442,6 @@ class SessionScreen(Screen[None]):
 
     def action_toggle_connect_bar(self) -> None:
         self.query_one(ConnectBar).toggle_class("-hidden")
-
-    def action_show_pane(self, pane: str) -> None:
-        """Show the session, annotation or DNS pane (a tab on small terminals)."""
-        if self.has_class("-narrow"):
-            self.query_one("#pane-tabs", Tabs).active = f"tab-{pane}"
-        target = {"session": "#transcript", "annotation": "#annotation-panel", "dns": "#dns-rows"}
-        self.query_one(target.get(pane, "#transcript")).focus()
-
-    def action_focus_transcript(self) -> None:
-        self._select_tab("tab-session")
-        self.query_one(Transcript).focus()
-
-    def action_focus_command(self) -> None:
-        self._select_tab("tab-session")
-        self.query_one("#command-input").focus()
-
-    def action_copy_fix(self) -> None:
-        fix = self.query_one(AnnotationPanel).first_fix("fix")
-        if fix is None:
-            self.notify("The selected reply has no fix to copy.", severity="warning")
-            return
-        clipboard.copy(self.app, fix, "fix")
-
-    def action_copy_command(self) -> None:
-        command = self.query_one(AnnotationPanel).first_fix("command")
-        if command is None:
-            self.notify("The selected reply has no command to copy.", severity="warning")
-            return
-        clipboard.copy(self.app, command, "command")
-
-    def action_copy_reply(self) -> None:
-        transcript = self.query_one(Transcript)
-        if transcript.selected is None:
-            self.notify("No reply selected.", severity="warning")
-            return
-        reply = transcript.replies[transcript.selected].reply
-        clipboard.copy(self.app, "\n".join(reply.lines), "reply")
-
-    def action_copy_transcript(self) -> None:
-        from ehlo.app.exporting import transcript_text
-
-        if not self.events:
-            self.notify("Nothing to copy yet: the transcript is empty.", severity="warning")
-            return
-        clipboard.copy(self.app, transcript_text(self.events), "transcript")
-
-    def action_copy_swaks(self) -> None:
-        self._copy_equivalent("swaks")
-
-    def action_copy_openssl(self) -> None:
-        self._copy_equivalent("openssl")
-
-    def _copy_equivalent(self, tool: str) -> None:
-        from ehlo.app.exporting import openssl_command, swaks_command
-
-        if self.options is None or self.plan is None:
-            self.notify("Connect first: the command repeats this session.", severity="warning")
-            return
-        if tool == "swaks":
-            command = swaks_command(self.options, self.plan)
-        else:
-            command = openssl_command(self.options)
-        clipboard.copy(self.app, command, f"{tool} command")
-
-    def action_export_text(self) -> None:
-        self.export("txt")
-
-    def action_export_json(self) -> None:
-        self.export("json")
-
-    def export(self, suffix: str) -> Path | None:
-        """Save the transcript (redacted) as text or JSON in the export directory."""
-        from ehlo.app.exporting import transcript_json, transcript_text
-
-        if not self.events:
-            self.notify("Nothing to export yet: the transcript is empty.", severity="warning")
-            return None
-        host = self.options.host if self.options else "session"
-        target = f"{host}:{self.options.port}" if self.options else host
-        text = (
-            transcript_json(self.events, target)
-            if suffix == "json"
-            else transcript_text(self.events)
-        )
-        safe_host = "".join(c if c.isalnum() or c in ".-" else "_" for c in host)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = self.settings.export_dir / f"ehlo-{safe_host}-{stamp}.{suffix}"
-        try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            self.notify(f"Could not write {path}: {exc}", severity="error")
-            return None
-        self.notify(f"Saved the transcript (redacted) to {path}", title="Exported")
-        return path
 
     def replay(self, events: list[Event], host: str, port: int) -> None:
         """Show recorded events as if a session had produced them (screenshots, snapshots)."""

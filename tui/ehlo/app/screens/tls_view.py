@@ -9,7 +9,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from ehlo.app.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from ehlo.smtp.tls import CertificateFacts, TlsFacts
@@ -89,4 +91,4 @@ class TlsView(ModalScreen[None]):
                     yield Static(
                         Content(certificate_text(position, certificate)), classes="tls-certificate"
                     )
-        yield Footer()
+        yield KeyFooter()

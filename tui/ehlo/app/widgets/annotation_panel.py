@@ -205,7 +205,11 @@ def _code_parts(code: int | None, enhanced: str | None, enhanced_title: str | No
     if enhanced:
         parts = enhanced.split(".")
         if len(parts) == 3:
-            klass = BASIC_CLASS.get(int(parts[0]), "?") if parts[0].isdigit() else "?"
+            klass = (
+                BASIC_CLASS.get(int(parts[0]), "?")
+                if (parts[0].isascii() and parts[0].isdigit())
+                else "?"
+            )
             subject = ENHANCED_SUBJECT.get(parts[1], "unknown subject")
             lines.append(
                 f"{enhanced}: class {parts[0]} {klass} · subject {parts[1]} {subject} · "

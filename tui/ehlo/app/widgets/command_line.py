@@ -121,6 +121,7 @@ class CommandLine(Horizontal):
         self._started = 0.0
         self._timer: Timer | None = None
         self._edited = False
+        self._status_width = 0
 
     def compose(self) -> ComposeResult:
         yield Label("❯", id="command-prompt")
@@ -164,6 +165,7 @@ class CommandLine(Horizontal):
                 self._timer.stop()
                 self._timer = None
             status.update("")
+            self._status_width = 0
             self.remove_class("-pending")
             return
         self._started = time.monotonic()
@@ -177,4 +179,8 @@ class CommandLine(Horizontal):
             return
         elapsed = time.monotonic() - self._started
         shown = self.pending if len(self.pending) <= 24 else self.pending[:23] + "…"
-        self.query_one("#command-status", Label).update(f"⧗ {shown} {elapsed:4.1f}s (esc cancels)")
+        text = f"⧗ {shown} {elapsed:4.1f}s (esc cancels)"
+        # the timer ticks ten times a second: lay the screen out again only when the width changes
+        resized = len(text) != self._status_width
+        self._status_width = len(text)
+        self.query_one("#command-status", Label).update(text, layout=resized)

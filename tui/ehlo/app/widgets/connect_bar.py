@@ -14,10 +14,9 @@ from ehlo.app.request import (
     TLS_CHOICES,
     VERIFY_CHOICES,
     ConnectForm,
-    RequestError,
-    parse_target,
 )
 from ehlo.app.settings import Profile
+from ehlo.smtp.target import TargetError, parse_target
 
 
 class ConnectBar(Vertical):
@@ -179,7 +178,7 @@ class ConnectBar(Vertical):
         """An empty Port field uses the target's own port (host:port): show that one, not 25."""
         try:
             port = parse_target(target).port
-        except RequestError:
+        except TargetError:
             port = None
         self.query_one("#port", Input).placeholder = str(port or 25)
 

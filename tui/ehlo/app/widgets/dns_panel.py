@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -15,9 +16,9 @@ from textual.reactive import reactive
 from textual.widgets import Button, Collapsible, Label, Static
 from textual.worker import Worker, WorkerState
 
-from ehlo.app.learned import Learned
 from ehlo.app.messages import CheckArrived, CopyRequested
 from ehlo.dnsauth.context import AuditContext
+from ehlo.smtp.learned import Learned
 
 if TYPE_CHECKING:
     from ehlo.dnsauth.answer import Resolver
@@ -133,6 +134,13 @@ class CheckRow(Collapsible):
         if entry is not None:
             event.stop()
             self.post_message(CopyRequested(entry[0], entry[1]))
+
+
+def _load_audit() -> Callable[..., Awaitable[object]]:
+    """ehlo.dnsauth.audit.audit, imported on first use."""
+    from ehlo.dnsauth.audit import audit
+
+    return audit
 
 
 def _is_domain(text: str) -> bool:
@@ -254,7 +262,8 @@ class DnsPanel(Vertical):
 
     async def _audit(self, group: str, context: AuditContext) -> None:
         """Relay each check result as it arrives."""
-        from ehlo.dnsauth.audit import audit
+        # the first import of the checks is heavy: do it off the event loop, which stays responsive
+        audit = await asyncio.to_thread(_load_audit)
 
         if self.blocklists:
             from ehlo.dnsauth.dnsbl import Blocklist, configured_blocklists

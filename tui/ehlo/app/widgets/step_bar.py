@@ -61,6 +61,10 @@ def slot_statuses(transcript: Sequence[Event], suggested: str | None) -> dict[st
         elif isinstance(event, ErrorEvent):
             slot = _slot(event.stage, tls) or "connect"
             status[slot] = "failed"
+    reached = [index for index, slot in enumerate(SLOTS) if status[slot] != "todo"]
+    for slot in SLOTS[: max(reached, default=0)]:
+        if status[slot] == "todo":  # the session went past it (no AUTH asked for, no TLS)
+            status[slot] = "skipped"
     if suggested and suggested != "done":
         slot = _slot(suggested, tls)
         if slot and status[slot] in ("todo", "done"):

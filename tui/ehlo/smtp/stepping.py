@@ -1,4 +1,4 @@
-"""Which engine call carries out a step or a typed line (no Textual here)."""
+"""Step-by-step driving of a session: which engine call carries out a step or a typed line."""
 
 from __future__ import annotations
 
@@ -7,19 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from ehlo.smtp.events import ErrorEvent, Event, Received
 from ehlo.smtp.session import Session
 from ehlo.smtp.state import Step, suggested_step
-from ehlo.smtp.transaction import DeliveryPlan
-
-DELIVERY_ORDER: tuple[Step, ...] = (
-    "connect",
-    "ehlo",
-    "starttls",
-    "auth",
-    "mail",
-    "rcpt",
-    "data",
-    "quit",
-    "done",
-)
+from ehlo.smtp.transaction import STEPS, DeliveryPlan
 
 
 def step_events(
@@ -72,10 +60,10 @@ async def run_to(
     session: Session, plan: DeliveryPlan, target: Step, message: bytes
 ) -> AsyncIterator[Event]:
     """Step until `target` is done, the delivery is complete, or something fails."""
-    target_index = DELIVERY_ORDER.index(target)
-    for _ in range(4 * len(DELIVERY_ORDER) + len(plan.recipients)):
+    target_index = STEPS.index(target)
+    for _ in range(4 * len(STEPS) + len(plan.recipients)):
         step = suggested_step(session.transcript, plan)
-        if step == "done" or DELIVERY_ORDER.index(step) > target_index:
+        if step == "done" or STEPS.index(step) > target_index:
             return
         produced: list[Event] = []
         async for event in step_events(session, step, plan, message):

@@ -1,4 +1,4 @@
-"""What a session has taught us about the parties, for the DNS/auth checks (no Textual here)."""
+"""What a session has taught us about the parties, for the DNS/auth checks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ehlo.app.request import domain_of
+from ehlo.smtp.address import domain_of
 
 if TYPE_CHECKING:
     from ehlo.smtp.events import Event

@@ -1,19 +1,15 @@
-"""What the app reads from server replies (network input): property-based and with real data."""
+"""What a session teaches about the parties (read from network input): the DNS panel's inputs."""
 
 from __future__ import annotations
 
 import ipaddress
-from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ehlo.app.app import make_app
-from ehlo.app.learned import learn, reported_ip
-from ehlo.app.request import domain_of
-from ehlo.app.widgets.step_bar import slot_statuses
-from ehlo.app.widgets.transcript_lines import event_lines
+from ehlo.smtp.address import domain_of
 from ehlo.smtp.events import Connected, Received, Sent
+from ehlo.smtp.learned import learn, reported_ip
 from ehlo.smtp.reply import parse_reply
 
 
@@ -29,18 +25,6 @@ def test_reported_ip_finds_the_bracketed_address(address: ipaddress._BaseAddress
     literal = f"IPv6:{address}" if address.version == 6 else str(address)
     line = f"250-mx.example.net Hello client.example.com [{literal}]"
     assert reported_ip(line) == str(address)
-
-
-@given(st.binary(max_size=400))
-def test_any_reply_becomes_transcript_lines_and_step_states(raw: bytes) -> None:
-    reply = parse_reply(raw)
-    event = Received(1.0, "rcpt", reply, 3.0)
-    lines = event_lines(event, 0)
-    assert lines
-    assert all(line.reply == 0 for line in lines)
-    assert lines[-1].latency_ms == 3.0 or lines[-1].kind == "violation"
-    statuses = slot_statuses([event], "rcpt")
-    assert set(statuses) >= {"connect", "rcpt", "quit"}
 
 
 @given(st.text(max_size=80))
@@ -66,13 +50,25 @@ def test_learn_reads_the_session() -> None:
     assert learned.context()["domain"] == "example.org"
 
 
-async def test_keymap_from_settings_rebinds(tmp_path: Path) -> None:
-    settings = tmp_path / "config.toml"
-    settings.write_text('[keymap]\n"view.codes" = "f8"\n', encoding="utf-8")
-    app = make_app(settings_path=settings)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f8")
-        await pilot.pause()
-        from ehlo.app.screens.code_table import CodeTableScreen
+def test_domain_of_normalises_envelope_forms() -> None:
+    assert domain_of("<Alice@Example.COM.>") == "example.com"
+    assert domain_of(" bob@example.org ") == "example.org"
+    assert domain_of("postmaster") is None
+    assert domain_of("user@") is None
+    assert domain_of(None) is None
 
-        assert isinstance(app.screen, CodeTableScreen)
+
+def test_learn_falls_back_to_the_local_address_and_keeps_the_first_recipient_domain() -> None:
+    transcript = [
+        Connected(1.0, "127.0.0.1", 2525, ("127.0.0.1", 2525), ("127.0.0.1", 40000), False),
+        Sent(1.1, "ehlo", "EHLO [127.0.0.1]"),
+        Received(1.2, "ehlo", parse_reply("250-sandbox greets you\r\n250 8BITMIME"), 1),
+        Sent(1.3, "rcpt", "RCPT TO:<a@first.example>"),
+        Sent(1.4, "rcpt", "RCPT TO:<b@second.example>"),
+    ]
+    learned = learn(transcript, helo="fallback.example")
+    assert learned.client_ip == "127.0.0.1"  # the server reported none
+    assert learned.helo == "[127.0.0.1]"
+    assert learned.rcpt_domain == "first.example"
+    assert learned.mail_from_domain is None
+    assert "mail_from_domain" not in learned.context()

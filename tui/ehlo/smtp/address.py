@@ -1,0 +1,14 @@
+"""Mail addresses as they appear in envelopes and forms."""
+
+from __future__ import annotations
+
+
+def domain_of(address: str | None) -> str | None:
+    """The domain of an address (`<user@Example.COM.>` gives `example.com`), or None."""
+    if not address:
+        return None
+    address = address.strip().strip("<>")
+    if "@" not in address:
+        return None
+    domain = address.rsplit("@", 1)[1].strip().rstrip(".").lower()
+    return domain or None
