@@ -10,11 +10,13 @@ first in the file.
 
 Patterns are split at their top-level `|`; each alternative is compiled once, on first use, and
 has one bit in an integer, bits numbered best signature first. Every alternative is indexed by
-the literal condition its plan chose (see `anchors`): a whole word or a word's first letters
-are dictionary keys, and a substring is keyed by a word or word start it implies. A reply's
-words and word starts select keys whose bits are OR-ed together; walking the set bits from the
-lowest visits the few possible alternatives already in rank order, so the first one whose
-regex is found decides.
+the literal condition its plan chose (see `anchors`): a whole word or a word's first three
+letters are keys, and a substring is keyed by a word or word start it implies. A reply's words
+and word starts select keys whose bits are OR-ed together; a substring that implies none is
+looked for only when the text holds its rarest character. Alternatives that need a second word
+the reply lacks, or whose signature's code, enhanced-code or stage filters refuse the reply,
+are masked out. Walking the set bits from the lowest visits the few possible alternatives in
+rank order, so the first one whose regex is found decides.
 """
 
 from __future__ import annotations
@@ -31,8 +33,6 @@ _ASCII_NON_WORD = bytes(
     code if chr(code).isalnum() or chr(code) == "_" else 32 for code in range(256)
 )
 """A bytes.translate() table: ASCII word characters kept, everything else a space."""
-SUBSTRING_COST = 30
-"""A substring tested on every reply costs more than any word key: used only when needed."""
 INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]+[:)]")
 _Compiled = tuple[re.Pattern[str], bool, bool]
 """A compiled alternative: the regex, whether it runs on the lower-cased text, and whether a
