@@ -7,8 +7,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ehlo.knowledge.anchors import split_alternatives
 from ehlo.knowledge.loader import knowledge
-from ehlo.knowledge.matcher import PatternIndex, make_candidate, split_alternatives
+from ehlo.knowledge.matcher import PatternIndex, make_candidate
 from ehlo.knowledge.model import Signature
 
 WORDS = ["user", "unknown", "mailbox", "full", "spam", "relay", "denied", "dmarc", "mail", "e-mail",

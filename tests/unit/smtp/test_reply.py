@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -174,3 +176,17 @@ def test_violations_of_one_reply_are_capped() -> None:
     violations = replies[0].violations
     assert len(violations) == MAX_VIOLATIONS + 1
     assert violations[-1] == "... and 50 more violations in this reply"
+
+
+def test_built_replies_are_whole_replies() -> None:
+    """build_reply() sets the fields itself: every field is set, and equals Reply(...)."""
+    built = parse_reply("250-first\r\n250 2.0.0 second")
+    assert built == Reply(
+        code=250,
+        lines=("250-first", "250 2.0.0 second"),
+        texts=("first", "2.0.0 second"),
+        raw=b"250-first\r\n250 2.0.0 second\r\n",
+    )
+    assert hash(built) == hash(dataclasses.replace(built))
+    for field in dataclasses.fields(Reply):
+        getattr(built, field.name)

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import cast
+from typing import NamedTuple, cast
 
 from ehlo.knowledge.extract import extract
-from ehlo.knowledge.fill import fill_fixes, placeholder_values
+from ehlo.knowledge.fill import (
+    ADDRESS_NAMES,
+    IP_NAMES,
+    apply_defaults,
+    apply_plan,
+    placeholder_values,
+)
 from ehlo.knowledge.loader import CodeRule, Knowledge, knowledge
 from ehlo.knowledge.matcher import Candidate, make_candidate
 from ehlo.knowledge.model import (
-    DNS_CHECK_IDS,
     Annotation,
     Reason,
     ReasonId,
     ReplyClass,
     Signature,
+    make_annotation,
 )
 from ehlo.knowledge.positive import STAGE_MEANINGS, positive_meaning
+from ehlo.knowledge.prepared import dns_checks, prepared
 from ehlo.knowledge.providers import provider_from_markers
 from ehlo.knowledge.replytext import (
     client_ip,
@@ -64,25 +70,12 @@ AUTH_STAGES = frozenset({"auth", "ehlo", "mail", None})
 """Stages where an AUTH code is believable (MAIL may answer that AUTH is required first)."""
 CODE_AT_START = re.compile(r"^\s*(\d{3,})")
 
-CHECK_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("spf", frozenset({"spf", "openspf"})),
-    ("dkim", frozenset({"dkim", "domainkeys"})),
-    ("dmarc", frozenset({"dmarc"})),
-    ("ptr", frozenset({"ptr", "rdns", "fcrdns"})),
-    ("dnsbl", frozenset({"spamhaus", "spamcop", "rbl", "dnsbl", "blocklist", "blacklist",
-                         "blacklisted", "sorbs", "barracudacentral", "uceprotect"})),
-    ("mx", frozenset({"mx"})),
-    ("mta-sts", frozenset({"sts"})),
-    ("dane", frozenset({"dane", "tlsa"})),
-)  # fmt: skip
-"""Words of a reply that make a DNS check worth running."""
 
 _CACHE: dict[object, Annotation] = {}
 _CACHE_LIMIT = 16384
 
 
-@dataclass(frozen=True, slots=True)
-class _Verdict:
+class _Verdict(NamedTuple):
     reason: str
     rank: int
     signature: Signature | None = None
@@ -121,6 +114,11 @@ def annotate(
             _CACHE.clear()
         _CACHE[key] = result
     return result
+
+
+def clear_cache() -> None:
+    """Forget the annotations remembered so far, so that the next calls do all the work."""
+    _CACHE.clear()
 
 
 def _cache_key(reply: object, stage: object, context: Mapping[str, str] | None) -> object:
@@ -339,17 +337,21 @@ def _build(
         enhanced=enhanced,
         registry=registry,
     )
-    values = placeholder_values(
-        context,
-        reason.domain if reason else "none",
-        client_ip(text),
-        mail_address(text),
-        stage,
-    )
-    templates = (
-        *(signature.fixes if signature else ()),
-        *(reason.fixes if reason and failure else ()),
-    )
+    pair = prepared(base.prepared, signature, reason if failure else None)
+    plan = pair.fixes
+    names = plan.names
+    fixes = plan.static
+    if fixes is None:
+        domain_role = reason.domain if reason else "none"
+        found_ip = client_ip(text) if not names.isdisjoint(IP_NAMES) else None
+        found_address = mail_address(text) if not names.isdisjoint(ADDRESS_NAMES) else None
+        if context or found_ip or found_address:
+            values = placeholder_values(
+                context, domain_role, found_ip, found_address, stage, names=names
+            )
+            fixes = apply_plan(plan, values)
+        else:
+            fixes = apply_defaults(plan, domain_role)
     references = [*(basic.rfc if basic else ()), *(registry.rfc if registry else ())]
     if signature is not None and signature.url:
         references.append(signature.url)
@@ -357,25 +359,27 @@ def _build(
         references.append(verdict.rule.reference)
     if reason is not None and failure:
         references.extend(reason.references)
-    return Annotation(
-        basic=code,
-        enhanced=enhanced,
-        reply_class=reply_class,
-        reason=cast(ReasonId, verdict.reason),
-        retry=retry,
-        retry_advice=advice,
-        provider=provider,
-        meaning=meaning,
-        causes=reason.causes if reason and failure else (),
-        fixes=fill_fixes(templates, values),
-        references=tuple(dict.fromkeys(references)),
-        signature=signature.id if signature else None,
-        enhanced_title=registry.title if registry else None,
-        code_meaning=basic.meaning if basic else None,
-        dns_checks=_dns_checks(reason, signature, candidate) if failure else (),
-        stage=stage,
-        who=reason.who if reason and failure else None,
-        notes=reply.violations,
+    return make_annotation(
+        {
+            "basic": code,
+            "enhanced": enhanced,
+            "reply_class": reply_class,
+            "reason": cast(ReasonId, verdict.reason),
+            "retry": retry,
+            "retry_advice": advice,
+            "provider": provider,
+            "meaning": meaning,
+            "causes": reason.causes if reason and failure else (),
+            "fixes": fixes,
+            "references": tuple(dict.fromkeys(references)),
+            "signature": signature.id if signature else None,
+            "enhanced_title": registry.title if registry else None,
+            "code_meaning": basic.meaning if basic else None,
+            "dns_checks": dns_checks(pair, candidate.words) if failure else (),
+            "stage": stage,
+            "who": reason.who if reason and failure else None,
+            "notes": reply.violations,
+        }
     )
 
 
@@ -408,14 +412,3 @@ def _meaning(
     detail = "; ".join(t for t in titles if t)
     tail = f" The server answered {said}{where}" + (f" ({detail})." if detail else ".")
     return (lead + tail).strip()
-
-
-def _dns_checks(
-    reason: Reason | None, signature: Signature | None, candidate: Candidate
-) -> tuple[str, ...]:
-    wanted: set[str] = set(reason.dns_checks if reason else ())
-    if signature is not None:
-        wanted.update(signature.dns_checks)
-    keys = candidate.keys
-    wanted.update(check for check, words in CHECK_WORDS if not words.isdisjoint(keys))
-    return tuple(check for check in DNS_CHECK_IDS if check in wanted)

@@ -1,8 +1,10 @@
 """A compact on-disk cache of the parsed reference files, so `ehlo explain` starts fast.
 
 TOML parsing in pure Python costs more than a process should spend per reply; the parsed
-documents are plain data, so they are stored with `marshal`, keyed by the files' sizes and
-modification times, in the user's cache directory. Any problem simply disables the cache.
+documents are plain data, so they are stored with `marshal` in the user's cache directory.
+Each installation (ehlo's version and where it is installed) has its own files, so two
+checkouts or versions never overwrite each other's, and a file is used only while a digest
+of the reference files' contents still matches. Any problem simply disables the cache.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import os
 import sys
 import zlib
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 
 
 def cache_dir() -> Path | None:
@@ -35,48 +38,75 @@ def cache_dir() -> Path | None:
     return Path(user_cache_dir("ehlo", appauthor=False))
 
 
-def _fingerprint(paths: Sequence[Path], salt: str) -> str:
-    parts = [f"v{CACHE_VERSION} {sys.version_info[:2]} {salt}"]
-    for path in paths:
-        try:
-            stat = path.stat()
-        except OSError:
-            parts.append(f"{path}:missing")
-            continue
-        parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
-    return "\n".join(parts)
+@cache
+def installation() -> str:
+    """What tells this installation apart: ehlo's version and the package's location."""
+    from ehlo import __version__
+
+    return f"ehlo {__version__} at {Path(__file__).resolve().parents[1]}"
 
 
 def _short(text: str) -> str:
     return f"{zlib.crc32(text.encode()):08x}"
 
 
-def cached_documents(
-    paths: Sequence[Path], build: Callable[[], dict[str, Any]], salt: str = ""
-) -> dict[str, Any]:
-    """Return `build()`'s result, from the cache when the files did not change."""
-    directory = cache_dir()
-    if directory is None or not paths:
-        return build()
-    place = _short(str(paths[0].parent))
-    target = directory / f"knowledge-{place}.marshal"
-    fingerprint = _fingerprint(paths, salt)
+def digest(paths: Sequence[Path]) -> str:
+    """The files' names, sizes and CRC-32 checksums of their contents ("missing" for a file
+    that cannot be read). zlib rather than hashlib: importing hashlib costs a process more
+    than reading and checking every file."""
+    parts: list[str] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            parts.append(f"{path.name}:missing")
+            continue
+        parts.append(f"{path.name}:{len(data)}:{zlib.crc32(data):08x}:{zlib.adler32(data):08x}")
+    return " ".join(parts)
+
+
+def _fingerprint(key: str) -> str:
+    return f"v{CACHE_VERSION} {sys.version_info[:2]} {installation()}\n{key}"
+
+
+_MISSING = object()
+
+
+def _load(target: Path, fingerprint: str) -> Any:
+    """The value stored in `target` under `fingerprint`, or _MISSING."""
     try:
         loaded = marshal.loads(target.read_bytes())
-        if isinstance(loaded, dict) and loaded.get("fingerprint") == fingerprint:
-            documents = loaded.get("documents")
-            if isinstance(documents, dict):
-                return documents
     except (OSError, EOFError, ValueError, TypeError):
-        pass
-    documents = build()
+        return _MISSING
+    if isinstance(loaded, dict) and loaded.get("fingerprint") == fingerprint and "value" in loaded:
+        return loaded["value"]
+    return _MISSING
+
+
+def _store(directory: Path, target: Path, fingerprint: str, value: Any) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
         temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(marshal.dumps({"fingerprint": fingerprint, "documents": documents}))
+        temporary.write_bytes(marshal.dumps({"fingerprint": fingerprint, "value": value}))
         temporary.replace(target)
     except (OSError, ValueError):
         pass
+
+
+def cached_documents(
+    paths: Sequence[Path], build: Callable[[], dict[str, Any]], salt: str = ""
+) -> dict[str, Any]:
+    """Return `build()`'s result, from the cache while the files' contents stay the same."""
+    directory = cache_dir()
+    if directory is None or not paths:
+        return build()
+    target = directory / f"knowledge-{_short(installation() + str(paths[0].parent))}.marshal"
+    fingerprint = _fingerprint(f"{salt}\n{paths[0].parent}\n{digest(paths)}")
+    documents = _load(target, fingerprint)
+    if isinstance(documents, dict):
+        return documents
+    documents = build()
+    _store(directory, target, fingerprint, documents)
     return documents
 
 
@@ -85,20 +115,11 @@ def cached_value(name: str, key: str, build: Callable[[], Any]) -> Any:
     directory = cache_dir()
     if directory is None:
         return build()
-    fingerprint = f"v{CACHE_VERSION} {sys.version_info[:2]} {key}"
-    target = directory / f"{name}.marshal"
-    try:
-        loaded = marshal.loads(target.read_bytes())
-        if isinstance(loaded, dict) and loaded.get("fingerprint") == fingerprint:
-            return loaded.get("value")
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
+    target = directory / f"{name}-{_short(installation())}.marshal"
+    fingerprint = _fingerprint(key)
+    value = _load(target, fingerprint)
+    if value is not _MISSING:
+        return value
     value = build()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(marshal.dumps({"fingerprint": fingerprint, "value": value}))
-        temporary.replace(target)
-    except (OSError, ValueError):
-        pass
+    _store(directory, target, fingerprint, value)
     return value

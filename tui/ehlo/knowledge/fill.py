@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from ehlo.fixes import Fix
 from ehlo.knowledge.model import FixTemplate
@@ -54,8 +56,14 @@ def placeholder_values(
     found_ip: str | None = None,
     found_address: str | None = None,
     stage: str | None = None,
+    *,
+    names: frozenset[str] | None = None,
 ) -> dict[str, str]:
-    """Every placeholder's value: the context first, then what the reply said, then defaults."""
+    """Every placeholder's value: the context first, then what the reply said, then defaults.
+
+    `names`, when given, are the placeholders that will be filled: costly values that none of
+    them needs are left out.
+    """
     given = {k: UNSAFE.sub("", str(v)) for k, v in (context or {}).items() if v not in (None, "")}
     values = dict(DEFAULTS)
     if found_address:
@@ -84,7 +92,8 @@ def placeholder_values(
         key = "rcpt_domain" if domain_role == "recipient" else "mail_from_domain"
         values["domain"] = values[key]
     values["dmarc_name"] = "_dmarc." + values["domain"]
-    values["reversed_ip"] = reversed_ip(values["ip"]) or "1.2.0.192"
+    if names is None or "reversed_ip" in names:
+        values["reversed_ip"] = reversed_ip(values["ip"]) or "1.2.0.192"
     return values
 
 
@@ -181,3 +190,111 @@ def fill_fixes(templates: tuple[FixTemplate, ...], values: Mapping[str, str]) ->
         if len(fixes) == MAX_FIXES:
             break
     return tuple(fixes)
+
+
+ADDRESS_NAMES = frozenset(
+    {"sender", "recipient", "domain", "mail_from_domain", "rcpt_domain", "dmarc_name"}
+)
+"""Placeholders whose value can come from a mail address in the reply."""
+IP_NAMES = frozenset({"ip", "reversed_ip"})
+"""Placeholders whose value can come from an IP address in the reply."""
+
+
+@dataclass(frozen=True, slots=True)
+class FixPlan:
+    """Fix templates prepared once: the placeholders they use, and which repeat an earlier one.
+
+    `repeats[i]` holds the earlier templates whose text says nearly the same as template i;
+    it is None when some text has placeholders, so texts are compared after filling. A
+    command is kept split at its placeholders (odd items are names); a template with nothing
+    to fill has its Fix made already, and `static` holds every fix when nothing is filled.
+    """
+
+    templates: tuple[FixTemplate, ...]
+    names: frozenset[str]
+    repeats: tuple[frozenset[int], ...] | None
+    commands: tuple[tuple[str, ...], ...] = ()
+    made: tuple[Fix | None, ...] = ()
+    static: tuple[Fix, ...] | None = None
+    with_defaults: dict[str, tuple[Fix, ...]] = field(default_factory=dict, compare=False)
+    """The fixes filled with default_values(role), per role, made on first use."""
+
+
+def plan_fixes(templates: tuple[FixTemplate, ...]) -> FixPlan:
+    """Prepare templates (most specific first) for `apply_plan()`."""
+    names = frozenset(
+        name
+        for template in templates
+        for name in PLACEHOLDER.findall(template.text + " " + (template.command or ""))
+    )
+    if any(PLACEHOLDER.search(template.text) for template in templates):
+        return FixPlan(templates, names, None)
+    gists = [_gist(template.text) for template in templates]
+    repeats = tuple(
+        frozenset(j for j in range(i) if _same_advice(gist, gists[j]))
+        for i, gist in enumerate(gists)
+    )
+    commands = tuple(tuple(PLACEHOLDER.split(t.command or "")) for t in templates)
+    made = tuple(
+        Fix(t.text, t.command or None) if len(parts) == 1 else None
+        for t, parts in zip(templates, commands, strict=True)
+    )
+    plan = FixPlan(templates, names, repeats, commands, made)
+    if names:
+        return plan
+    return FixPlan(templates, names, repeats, commands, made, apply_plan(plan, {}))
+
+
+def _fill_parts(parts: tuple[str, ...], values: Mapping[str, str]) -> str:
+    """`fill_command()` of a command already split at its placeholders."""
+    filled = list(parts)
+    for index in range(1, len(parts), 2):
+        value = values.get(parts[index])
+        filled[index] = shlex.quote(value) if value is not None else "{" + parts[index] + "}"
+    return "".join(filled)
+
+
+def apply_plan(plan: FixPlan, values: Mapping[str, str]) -> tuple[Fix, ...]:
+    """The same fixes as `fill_fixes(plan.templates, values)`, without comparing texts again."""
+    if plan.static is not None:
+        return plan.static
+    if plan.repeats is None:
+        return fill_fixes(plan.templates, values)
+    fixes: list[Fix] = []
+    commands: set[str] = set()
+    kept: set[int] = set()
+    for index, template in enumerate(plan.templates):
+        fix = plan.made[index]
+        command = fix.command if fix is not None else _fill_parts(plan.commands[index], values)
+        if command is not None and command in commands:
+            continue
+        if not kept.isdisjoint(plan.repeats[index]):
+            continue
+        fixes.append(fix if fix is not None else Fix(template.text, command))
+        kept.add(index)
+        if command is not None:
+            commands.add(command)
+        if len(fixes) == MAX_FIXES:
+            break
+    return tuple(fixes)
+
+
+_DEFAULT_VALUES: dict[str, Mapping[str, str]] = {}
+
+
+def default_values(domain_role: str) -> Mapping[str, str]:
+    """`placeholder_values(None, domain_role)`: the same for every reply, so made once."""
+    found = _DEFAULT_VALUES.get(domain_role)
+    if found is None:
+        found = _DEFAULT_VALUES[domain_role] = MappingProxyType(
+            placeholder_values(None, domain_role)
+        )
+    return found
+
+
+def apply_defaults(plan: FixPlan, domain_role: str) -> tuple[Fix, ...]:
+    """`apply_plan(plan, default_values(domain_role))`, the same for every reply: made once."""
+    found = plan.with_defaults.get(domain_role)
+    if found is None:
+        found = plan.with_defaults[domain_role] = apply_plan(plan, default_values(domain_role))
+    return found

@@ -9,14 +9,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ehlo.knowledge.anchors import PLANNER_VERSION, plan_alternatives, plan_entries, word_start
 from ehlo.knowledge.cache import cached_documents
-from ehlo.knowledge.matcher import (
-    PLANNER_VERSION,
-    PatternIndex,
-    plan_alternatives,
-    plan_entries,
-    word_start,
-)
+from ehlo.knowledge.matcher import PatternIndex
 from ehlo.knowledge.model import (
     ACTORS,
     DNS_CHECK_IDS,
@@ -28,6 +23,7 @@ from ehlo.knowledge.model import (
     Reason,
     Signature,
 )
+from ehlo.knowledge.prepared import Prepared
 from ehlo.paths import reference_dir
 from ehlo.smtp.stages import STAGES
 
@@ -97,6 +93,8 @@ class Knowledge:
     index: PatternIndex
     wording: PatternIndex
     problems: tuple[str, ...] = field(default=())
+    prepared: dict[tuple[str, str], Prepared] = field(default_factory=dict, compare=False)
+    """What annotate() needs per (signature id, reason id), made on first use."""
 
 
 def _read_documents(directory: Path) -> dict[str, Any]:

@@ -8,420 +8,39 @@ an enhanced code; `stages` applies when the stage is known (`bdat` counts as `en
 The best match is the highest `priority`, then the one with more of those filters, then the
 first in the file.
 
-Patterns are split at their top-level `|` and each alternative is compiled once, on first use.
-Before any regex runs, a pre-filter picks the candidates: parsing each alternative gives a
-condition every match implies (a whole word, a word prefix, or a substring the text must hold,
-or one of several), and a reply's words are looked up in dictionaries of those conditions, so
-only a handful of alternatives are tried per reply.
+Patterns are split at their top-level `|`; each alternative is compiled once, on first use, and
+has one bit in an integer, bits numbered best signature first. Every alternative is indexed by
+the literal condition its plan chose (see `anchors`): a whole word or a word's first three
+letters are keys, and a substring is keyed by a word or word start it implies. A reply's words
+and word starts select keys whose bits are OR-ed together; a substring that implies none is
+looked for only when the text holds its rarest character. Alternatives that need a second word
+the reply lacks, or whose signature's code, enhanced-code or stage filters refuse the reply,
+are masked out. Walking the set bits from the lowest visits the few possible alternatives in
+rank order, so the first one whose regex is found decides.
 """
 
 from __future__ import annotations
 
 import re
-import warnings
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
+from ehlo.knowledge.anchors import is_word_char, plan_entries
 from ehlo.knowledge.model import Signature
 
-
-@cache
-def _sre_modules() -> tuple[Any, Any]:
-    """The regex parser's constants and parser (imported only when plans are built)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            import re._constants as constants  # type: ignore[import-not-found,unused-ignore]
-            import re._parser as parser  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:  # pragma: no cover - Python < 3.11 layout
-            import sre_constants as constants  # type: ignore[no-redef,unused-ignore]
-            import sre_parse as parser  # type: ignore[no-redef,unused-ignore]
-    return constants, parser
-
-
 WORD = re.compile(r"\w+")
-PREFIX = 5
-PLANNER_VERSION = 4
-"""Bump when the pre-filter plan changes, so cached plans are rebuilt."""
-"""Prefix anchors are indexed by their first PREFIX (or 3) characters."""
-
-Disjunct = tuple[str, str]
-"""("word", w): w is a whole word of the text; ("prefix", p): a word starts with p;
-("text", s): s is a substring of the (lower-cased) text."""
-
-Option = tuple[Disjunct, ...]
-"""A condition every match implies: the text holds at least one of the disjuncts."""
-
-_SEP = ("sep", "")
-_OTHER = ("other", "")
-_BOUNDING = ("sep", "lit")
-_KIND_COST = {"word": 0, "prefix": 1, "text": 8}
-COMMON_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "by",
-        "can",
-        "could",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "is",
-        "it",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "please",
-        "the",
-        "this",
-        "to",
-        "was",
-        "we",
-        "with",
-        "you",
-        "your",
-        "mail",
-        "mailbox",
-        "message",
-        "messages",
-        "email",
-        "e",
-        "address",
-        "sender",
-        "recipient",
-        "recipients",
-        "user",
-        "users",
-        "rejected",
-        "reject",
-        "denied",
-        "access",
-        "smtp",
-        "server",
-        "domain",
-        "host",
-        "ip",
-        "try",
-        "again",
-        "later",
-        "error",
-        "code",
-        "service",
-        "command",
-        "temporarily",
-        "information",
-        "visit",
-        "see",
-        "more",
-        "help",
-        "https",
-        "http",
-        "www",
-        "com",
-        "net",
-        "org",
-        "support",
-        "delivery",
-        "deliver",
-        "failed",
-        "account",
-        "policy",
-        "unknown",
-        "invalid",
-        "blocked",
-        "sent",
-        "send",
-        "sending",
-        "no",
-        "does",
-        "exist",
-        "found",
-        "valid",
-        "learn",
-        "go",
-        "mx",
-    ]
+_ASCII_NON_WORD = bytes(
+    code if chr(code).isalnum() or chr(code) == "_" else 32 for code in range(256)
 )
-"""Words found in most replies: poor pre-filter anchors."""
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
-
-
-def _non_word_set(items: Any) -> bool:
-    """Whether a character class `[...]` only holds non-word characters."""
-    sre = _sre_modules()[0]
-    for op, value in items:
-        if op is sre.LITERAL:
-            if _is_word_char(chr(value)):
-                return False
-        elif op is sre.CATEGORY:
-            if value not in (sre.CATEGORY_SPACE, sre.CATEGORY_NOT_WORD):
-                return False
-        else:
-            return False
-    return True
-
-
-def _leading_run(branch: Any) -> tuple[str, str]:
-    """The literal word characters a branch of an alternation starts with, and what follows
-    them: "sep" (a non-word character), "end" (the branch ends) or "other"."""
-    sre = _sre_modules()[0]
-    run: list[str] = []
-    after = "end"
-    for op, value in branch:
-        if op is sre.LITERAL and _is_word_char(chr(value)):
-            run.append(chr(value))
-            continue
-        bounding = (op is sre.LITERAL) or (op is sre.IN and _non_word_set(value))
-        after = "sep" if bounding else "other"
-        break
-    return "".join(run).lower(), after
-
-
-def _tokens(parsed: Any) -> list[tuple[str, Any]]:
-    """The pattern's top-level sequence: ("char", c), ("lit", c), ("sep", ""), ("alt", runs),
-    ("other", "")."""
-    sre = _sre_modules()[0]
-    tokens: list[tuple[str, Any]] = []
-    for op, value in parsed:
-        if op is sre.LITERAL:
-            char = chr(value)
-            tokens.append(("char", char) if _is_word_char(char) else ("lit", char))
-        elif op is sre.SUBPATTERN:
-            inner = value[-1]
-            if len(inner) == 1 and inner[0][0] is sre.BRANCH:
-                tokens.append(("alt", [_leading_run(b) for b in inner[0][1][1]]))
-            else:
-                tokens.extend(_tokens(inner))
-        elif op is sre.BRANCH:
-            tokens.append(("alt", [_leading_run(b) for b in value[1]]))
-        elif op is sre.IN:
-            tokens.append(_SEP if _non_word_set(value) else _OTHER)
-        elif op is sre.AT:
-            boundary = value in (sre.AT_BOUNDARY, sre.AT_BEGINNING, sre.AT_END,
-                                 sre.AT_BEGINNING_STRING, sre.AT_END_STRING)  # fmt: skip
-            tokens.append(_SEP if boundary else _OTHER)
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-            low, _high, inner = value
-            inner_tokens = _tokens(inner) if len(inner) == 1 else [_OTHER]
-            separating = low >= 1 and inner_tokens and inner_tokens[0][0] in _BOUNDING
-            tokens.append(_SEP if separating else _OTHER)
-        else:
-            tokens.append(_OTHER)
-    return tokens
-
-
-def anchors_of(pattern: str) -> list[Option]:
-    """Conditions on the lower-cased text that every match of `pattern` implies."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            parsed = _sre_modules()[1].parse(pattern, re.IGNORECASE)
-    except (re.error, RecursionError, OverflowError, ValueError):
-        return []
-    tokens = _tokens(parsed)
-    options: list[Option] = []
-    run: list[str] = []
-    literal: list[str] = []
-    start = 0
-    padded = [*tokens, _OTHER]
-    for index, (kind, value) in enumerate(padded):
-        head, head_left = "", index > 0 and tokens[index - 1][0] in _BOUNDING
-        if kind == "char":
-            if not run:
-                start = index
-            run.append(value)
-        elif run:
-            left = start > 0 and tokens[start - 1][0] in _BOUNDING
-            right = kind in _BOUNDING
-            word = "".join(run).lower()
-            if left and right:
-                options.append((("word", word),))
-            elif left and len(word) >= 3:
-                options.append((("prefix", word),))
-            head, head_left = word, left
-            run = []
-        if kind in ("char", "lit"):
-            literal.append(value)
-        else:
-            text = "".join(literal).lower()
-            if len(text.strip()) >= 3:
-                options.append((("text", text),))
-            literal = []
-        if kind == "alt" and value:
-            option = _alternation_option(head, head_left, value, padded[index + 1][0] in _BOUNDING)
-            if option:
-                options.append(option)
-    return options
-
-
-def _alternation_option(
-    head: str, left: bool, branches: list[tuple[str, str]], bounded_after: bool
-) -> Option:
-    """One disjunct per branch of `(?:a|b)` (after the literal `head`), or () if one has none."""
-    disjuncts: set[Disjunct] = set()
-    for run, after in branches:
-        word = head + run
-        exact = after == "sep" or (after == "end" and bounded_after)
-        if left and exact and word:
-            disjuncts.add(("word", word))
-        elif len(word) >= 3:
-            disjuncts.add(("prefix" if left else "text", word))
-        else:
-            return ()
-    return tuple(sorted(disjuncts))
-
-
-def _common(kind: str, value: str) -> bool:
-    """Whether the disjunct is met by most replies (a common word, or a prefix of one)."""
-    if kind == "prefix":
-        key = value[:PREFIX]
-        return any(word.startswith(key) for word in COMMON_WORDS)
-    return value.strip() in COMMON_WORDS
-
-
-def choose_option(options: Sequence[Option], frequency: Counter[str]) -> Option:
-    """The most selective condition: few, rare, exact disjuncts; () when there is none."""
-    if not options:
-        return ()
-
-    def cost(option: Option) -> tuple[int, int]:
-        total = sum(
-            _KIND_COST[kind] + min(frequency[value], 6) + 6 * _common(kind, value)
-            for kind, value in option
-        )
-        return total, -sum(len(value) for _, value in option)
-
-    return min(options, key=cost)
-
-
-def split_alternatives(pattern: str) -> list[str]:
-    """Split a pattern at its top-level `|` (also inside one group spanning it all)."""
-    if pattern.startswith("(?i)"):
-        pattern = pattern[4:]
-    pieces = _split_top(pattern)
-    if len(pieces) == 1 and pattern.startswith("(?:") and pattern.endswith(")"):
-        inner = pattern[3:-1]
-        if _depth_ok(inner):
-            pieces = _split_top(inner)
-    return pieces if all(pieces) else [pattern]
-
-
-def _depth_ok(pattern: str) -> bool:
-    depth = 0
-    for kind, _ in _scan(pattern):
-        if kind == "(":
-            depth += 1
-        elif kind == ")":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
-
-
-def _scan(pattern: str) -> list[tuple[str, int]]:
-    """Structural characters of a regex source: groups and alternation, outside classes."""
-    found: list[tuple[str, int]] = []
-    index = 0
-    in_class = False
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_class:
-            if char == "]":
-                in_class = False
-        elif char == "[":
-            in_class = True
-            if pattern[index + 1 : index + 2] == "^":
-                index += 1
-            if pattern[index + 1 : index + 2] == "]":
-                index += 1
-        elif char in "()|":
-            found.append((char, index))
-        index += 1
-    return found
-
-
-def _split_top(pattern: str) -> list[str]:
-    pieces: list[str] = []
-    depth = 0
-    start = 0
-    for kind, index in _scan(pattern):
-        if kind == "(":
-            depth += 1
-        elif kind == ")":
-            depth -= 1
-        elif depth == 0:
-            pieces.append(pattern[start:index])
-            start = index + 1
-    pieces.append(pattern[start:])
-    return pieces
-
-
-def word_start(alternative: str) -> str:
-    """Make an alternative start at a word boundary when it starts with a word or a group."""
-    if alternative[:1].isalnum() or alternative[:1] == "(":
-        return rf"\b{alternative}"
-    return alternative
-
-
-def plan_entries(patterns: Sequence[str]) -> list[list[list[Any]]]:
-    """For each pattern, its alternatives and pre-filter: [[alternative, [[kind, value], ...]]]."""
-    return plan_alternatives([split_alternatives(p) for p in patterns])
-
-
-def plan_alternatives(split: Sequence[Sequence[str]]) -> list[list[list[Any]]]:
-    """Like plan_entries(), for patterns already split into alternatives."""
-    parsed = [[anchors_of(alt) for alt in alts] for alts in split]
-    frequency: Counter[str] = Counter(
-        value
-        for alts in parsed
-        for options in alts
-        for value in {v for option in options for _, v in option}
-    )
-    return [
-        [
-            [
-                alternative,
-                [list(d) for d in choose_option(options, frequency)],
-                [[_key(kind, value) for kind, value in option] for option in options],
-            ]
-            for alternative, options in zip(alts, anchors, strict=True)
-        ]
-        for alts, anchors in zip(split, parsed, strict=True)
-    ]
-
-
-def _key(kind: str, value: str) -> str:
-    """How a disjunct is checked: a key of the reply's word set, or "\x01" + a substring."""
-    if kind == "word":
-        return value
-    if kind == "prefix":
-        return "\0" + value[:PREFIX]
-    return "\x01" + value
-
-
+"""A bytes.translate() table: ASCII word characters kept, everything else a space."""
 INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]+[:)]")
 _Compiled = tuple[re.Pattern[str], bool, bool]
 """A compiled alternative: the regex, whether it runs on the lower-cased text, and whether a
 leading `\\b` was taken off (checked by hand, so the regex keeps its fast literal prefix)."""
+
+_Requires = tuple[frozenset[str], tuple[str, ...], tuple[tuple[tuple[bool, str], ...], ...]]
+"""An alternative's literal conditions: words the text must hold, substrings it must hold, and
+options of several disjuncts ((True, word) or (False, substring)), one of which must hold."""
 
 
 def _lower_pattern(pattern: str) -> str:
@@ -460,13 +79,26 @@ def compile_for_search(pattern: str) -> _Compiled | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """The facts of one reply that patterns are filtered and matched against."""
+def _compile_plain(pattern: str) -> re.Pattern[str] | None:
+    """The pattern as written, case-insensitive (None if it does not compile)."""
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return None
+
+
+class Candidate(NamedTuple):
+    """The facts of one reply that patterns are filtered and matched against.
+
+    A named tuple rather than a dataclass: one is made per reply, and a tuple is made in a
+    fraction of the time.
+    """
 
     text: str
     lowered: str
-    keys: frozenset[str]
+    words: frozenset[str]
+    starts: frozenset[str]
+    """The first three characters of the words that long."""
     code: int | None
     enhanced: str | None
     stage: str | None
@@ -475,14 +107,15 @@ class Candidate:
 def make_candidate(
     text: str, code: int | None, enhanced: str | None, stage: str | None
 ) -> Candidate:
-    """Prepare a reply's search text for matching: its words and word prefixes as keys."""
+    """Prepare a reply's search text for matching: its words and word starts."""
     lowered = text.lower()
-    words = set(WORD.findall(lowered))
-    keys = set(words)
-    keys.update("\0" + word[:3] for word in words if len(word) >= 3)
-    keys.update("\0" + word[:4] for word in words if len(word) >= 4)
-    keys.update("\0" + word[:PREFIX] for word in words if len(word) >= PREFIX)
-    return Candidate(text, lowered, frozenset(keys), code, enhanced, stage)
+    if lowered.isascii():
+        # The words \w+ finds, found faster: every ASCII non-word character becomes a space.
+        words = frozenset(lowered.encode().translate(_ASCII_NON_WORD).decode().split())
+    else:
+        words = frozenset(WORD.findall(lowered))
+    starts = frozenset([word[:3] for word in words if len(word) >= 3])
+    return Candidate(text, lowered, words, starts, code, enhanced, stage)
 
 
 def _enhanced_matches(wanted: str, actual: str) -> bool:
@@ -499,6 +132,67 @@ def _stage_matches(stages: Sequence[str], stage: str) -> bool:
     return stage == "bdat" and "end-of-data" in stages
 
 
+CHAR_ORDER = " e.taoin:srhl0123456789dcumfpgwybvk-<>@/xjqz()[]#=_"
+"""Characters from common to rare in replies (English letter frequency, digits and
+punctuation placed by how often replies hold them); other characters count as rarest."""
+
+
+def _rarest_char(text: str) -> str:
+    """The character of `text` that replies hold least often (a cheap test before `in`)."""
+    return max(text, key=lambda char: CHAR_ORDER.find(char) % (len(CHAR_ORDER) + 1))
+
+
+class _Filters:
+    """The code, enhanced-code and stage filters of every signature, as bit masks.
+
+    Gives the same verdicts as `PatternIndex.applies()` for all alternatives at once.
+    """
+
+    def __init__(self, signatures: Sequence[Signature], owner_bits: Sequence[int]) -> None:
+        self.with_codes = self.with_enhanced = self.with_stages = 0
+        self.by_code: dict[int | None, int] = {}
+        self.by_exact: dict[str, int] = {}
+        self.by_detail: dict[str, int] = {}
+        self.by_stage: dict[str, int] = {}
+        for signature, bits in zip(signatures, owner_bits, strict=True):
+            if signature.codes:
+                self.with_codes |= bits
+            for code in signature.codes:
+                self.by_code[code] = self.by_code.get(code, 0) | bits
+            if signature.enhanced:
+                self.with_enhanced |= bits
+            for wanted in signature.enhanced:
+                table, key = (
+                    (self.by_detail, wanted[2:])
+                    if wanted[:2] in ("x.", "X.")
+                    else (self.by_exact, wanted)
+                )
+                table[key] = table.get(key, 0) | bits
+            if signature.stages:
+                self.with_stages |= bits
+            for stage in signature.stages:
+                self.by_stage[stage] = self.by_stage.get(stage, 0) | bits
+        self.code_refused = {code: self.with_codes & ~bits for code, bits in self.by_code.items()}
+        eod = self.by_stage.get("end-of-data", 0)
+        self.stage_refused = {
+            stage: self.with_stages
+            & ~(self.by_stage.get(stage, 0) | (eod if stage == "bdat" else 0))
+            for stage in {*self.by_stage, "bdat"}
+        }
+
+    def refused(self, candidate: Candidate) -> int:
+        """The bits of alternatives whose signature's filters refuse the reply."""
+        refused = self.code_refused.get(candidate.code, self.with_codes)
+        stage = candidate.stage
+        if stage is not None:
+            refused |= self.stage_refused.get(stage, self.with_stages)
+        enhanced = candidate.enhanced
+        if enhanced is not None and self.with_enhanced:
+            admitted = self.by_exact.get(enhanced, 0) | self.by_detail.get(enhanced[2:], 0)
+            refused |= self.with_enhanced & ~admitted
+        return refused
+
+
 class PatternIndex:
     """Signatures (or generic wording rules) indexed by anchor; finds the best match for a reply."""
 
@@ -508,37 +202,56 @@ class PatternIndex:
             plans = plan_entries([s.pattern for s in ordered])
         self.signatures = ordered
         # Best first: higher priority, then more specific filters, then file order.
-        self._rank = [
-            (-s.priority, -(bool(s.codes) + bool(s.enhanced) + bool(s.stages)), i)
-            for i, s in enumerate(ordered)
-        ]
+        ranked = sorted(
+            range(len(ordered)),
+            key=lambda i: (
+                -ordered[i].priority,
+                -(bool(ordered[i].codes) + bool(ordered[i].enhanced) + bool(ordered[i].stages)),
+                i,
+            ),
+        )
         self._sources: list[str] = []
         self._owner: list[int] = []
-        self._by_key: dict[str, list[int]] = {}
-        self._by_text: list[tuple[str, int]] = []
-        self._always: list[int] = []
-        self._requires: list[list[list[str]]] = []
-        for owner, plan in enumerate(plans):
-            for alternative, disjuncts, *rest in plan:
-                entry = len(self._sources)
+        self._requires: list[_Requires] = []
+        self._owner_bits = [0] * len(ordered)
+        self._always = 0
+        tables: dict[str, dict[str, int]] = {"words": {}, "starts": {}, "substrings": {}}
+        self._words, self._starts, self._substrings = tables.values()
+        self._second: dict[str, int] = {}
+        """A second word each alternative requires besides its key, when it has one."""
+        self._has_second = 0
+        for owner in ranked:
+            for alternative, keys, words, substrings, several, second in plans[owner]:
+                bit = 1 << len(self._sources)
                 self._sources.append(alternative)
                 self._owner.append(owner)
-                self._requires.append(rest[0] if rest else [])
-                if not disjuncts:
-                    self._always.append(entry)
-                for kind, value in disjuncts:
-                    if kind == "word":
-                        self._by_key.setdefault(value, []).append(entry)
-                    elif kind == "prefix":
-                        self._by_key.setdefault("\0" + value[:PREFIX], []).append(entry)
-                    else:
-                        self._by_text.append((value, entry))
+                self._owner_bits[owner] |= bit
+                self._requires.append((words, substrings, several))
+                if not keys:
+                    self._always |= bit
+                for table_name, key in keys:
+                    table = tables[table_name]
+                    table[key] = table.get(key, 0) | bit
+                if second:
+                    self._second[second] = self._second.get(second, 0) | bit
+                    self._has_second |= bit
+        # Frozen sets of the keys: a set intersects another set several times faster than a
+        # dictionary's keys.
+        self._word_keys = frozenset(self._words)
+        self._start_keys = frozenset(self._starts)
+        self._second_keys = frozenset(self._second)
+        gates: dict[str, list[tuple[str, int]]] = {}
+        for key, bits in self._substrings.items():
+            gates.setdefault(_rarest_char(key), []).append((key, bits))
+        self._gates = tuple((char, tuple(items)) for char, items in gates.items())
+        self._filters = _Filters(ordered, self._owner_bits)
         self._compiled: dict[int, _Compiled | None] = {}
+        self._plain: list[re.Pattern[str] | None] = []
 
     @property
     def unanchored(self) -> list[str]:
         """Alternatives tried on every reply (no literal anchor found): keep this short."""
-        return [self._sources[e] for e in self._always]
+        return [self._sources[e] for e in range(len(self._sources)) if self._always >> e & 1]
 
     def _pattern(self, entry: int) -> _Compiled | None:
         try:
@@ -559,28 +272,35 @@ class PatternIndex:
         position = 0
         while position <= len(text) and (match := pattern.search(text, position)) is not None:
             start = match.start()
-            before = start > 0 and _is_word_char(text[start - 1])
-            after = start < len(text) and _is_word_char(text[start])
+            before = start > 0 and is_word_char(text[start - 1])
+            after = start < len(text) and is_word_char(text[start])
             if before != after:
                 return True
             position = start + 1
         return False
 
-    def _entries(self, candidate: Candidate) -> dict[int, list[int]]:
-        """Candidate entries grouped by owning signature."""
-        found: set[int] = set(self._always)
-        by_key = self._by_key
-        for key in by_key.keys() & candidate.keys:
-            found.update(by_key[key])
+    def _mask(self, candidate: Candidate) -> int:
+        """The bits of every alternative whose index key the reply holds."""
+        mask = self._always
+        words = self._words
+        for key in candidate.words & self._word_keys:
+            mask |= words[key]
+        starts = self._starts
+        for key in candidate.starts & self._start_keys:
+            mask |= starts[key]
         lowered = candidate.lowered
-        for value, entry in self._by_text:
-            if value in lowered:
-                found.add(entry)
-        grouped: dict[int, list[int]] = {}
-        owner = self._owner
-        for entry in found:
-            grouped.setdefault(owner[entry], []).append(entry)
-        return grouped
+        for char, substrings in self._gates:
+            if char in lowered:
+                for key, bits in substrings:
+                    if key in lowered:
+                        mask |= bits
+        if mask & self._has_second:
+            second = self._second
+            present = 0
+            for key in candidate.words & self._second_keys:
+                present |= second[key]
+            mask &= present | ~self._has_second
+        return mask
 
     def applies(self, signature: Signature, candidate: Candidate) -> bool:
         """Whether the signature's code, enhanced-code and stage filters admit the reply."""
@@ -598,27 +318,29 @@ class PatternIndex:
 
     def iterate(self, candidate: Candidate) -> Iterator[Signature]:
         """Matching signatures, best first, found lazily."""
-        grouped = self._entries(candidate)
-        rank = self._rank
-        for owner in sorted(grouped, key=rank.__getitem__):
-            signature = self.signatures[owner]
-            if not self.applies(signature, candidate):
-                continue
-            for entry in grouped[owner]:
-                if self._plausible(entry, candidate) and self._found(entry, candidate):
-                    yield signature
-                    break
+        mask = self._mask(candidate) & ~self._filters.refused(candidate)
+        owners = self._owner
+        while mask:
+            lowest = mask & -mask
+            entry = lowest.bit_length() - 1
+            mask ^= lowest
+            if self._plausible(entry, candidate) and self._found(entry, candidate):
+                owner = owners[entry]
+                mask &= ~self._owner_bits[owner]
+                yield self.signatures[owner]
 
     def _plausible(self, entry: int, candidate: Candidate) -> bool:
         """Whether every literal condition of the alternative holds (cheaper than its regex)."""
-        keys = candidate.keys
+        words, substrings, several = self._requires[entry]
+        if words and not words <= candidate.words:
+            return False
         lowered = candidate.lowered
-        for option in self._requires[entry]:
-            for key in option:
-                if key[:1] == "\x01":
-                    if key[1:] in lowered:
-                        break
-                elif key in keys:
+        for substring in substrings:
+            if substring not in lowered:
+                return False
+        for option in several:
+            for is_word, value in option:
+                if value in candidate.words if is_word else value in lowered:
                     break
             else:
                 return False
@@ -627,6 +349,24 @@ class PatternIndex:
     def match(self, candidate: Candidate) -> Signature | None:
         """The best signature whose filters admit the reply and whose pattern is found."""
         return next(self.iterate(candidate), None)
+
+    def match_exhaustive(self, candidate: Candidate) -> Signature | None:
+        """What match() finds, found slowly: every alternative tried, best signature first.
+
+        No pre-filter, no bit masks and no lower-cased search: the reference that tests hold
+        match() to.
+        """
+        if len(self._plain) < len(self._sources):
+            self._plain = [_compile_plain(source) for source in self._sources]
+        for entry, pattern in enumerate(self._plain):
+            signature = self.signatures[self._owner[entry]]
+            if (
+                pattern is not None
+                and self.applies(signature, candidate)
+                and pattern.search(candidate.text)
+            ):
+                return signature
+        return None
 
     def match_all(self, candidate: Candidate) -> list[Signature]:
         """Every signature that matches, best first."""

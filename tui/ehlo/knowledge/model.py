@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal, get_args
 
 from ehlo.fixes import Fix
@@ -187,9 +187,12 @@ class Signature:
     retry_advice: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Annotation:
-    """What ehlo knows about one reply: class, reason, retry verdict, meaning and fixes."""
+    """What ehlo knows about one reply: class, reason, retry verdict, meaning and fixes.
+
+    Not slotted, so that make_annotation() can fill a new one in one step.
+    """
 
     basic: int | None
     enhanced: str | None
@@ -232,3 +235,20 @@ class Annotation:
             "who": self.who,
             "notes": list(self.notes),
         }
+
+
+_ANNOTATION_FIELDS = frozenset(f.name for f in fields(Annotation))
+
+
+def make_annotation(values: dict[str, object]) -> Annotation:
+    """An Annotation from a dict of every field, made several times faster than through
+    `Annotation(...)`, whose generated __init__ sets the frozen fields one call at a time.
+
+    Raises:
+        TypeError: when `values` does not name exactly the Annotation's fields.
+    """
+    if values.keys() != _ANNOTATION_FIELDS:
+        raise TypeError(f"Annotation fields expected, got {sorted(values)}")
+    annotation = object.__new__(Annotation)
+    annotation.__dict__.update(values)
+    return annotation

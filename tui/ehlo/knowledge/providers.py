@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from functools import cache
 
-from ehlo.knowledge.cache import cached_value
-from ehlo.knowledge.matcher import (
+from ehlo.knowledge.anchors import (
     PLANNER_VERSION,
-    Candidate,
-    PatternIndex,
     plan_alternatives,
     split_alternatives,
     word_start,
 )
+from ehlo.knowledge.cache import cached_value
+from ehlo.knowledge.matcher import Candidate, PatternIndex
 from ehlo.knowledge.model import Signature
 
 # (provider, marker pattern) searched case-insensitively; first match wins.

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ehlo.smtp.reply import MAX_REPLY_BYTES, Reply, parse_reply
 
 ENHANCED_ANYWHERE = re.compile(r"(?<![\w.])#?([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)(?![\w-])")
 """An enhanced status code inside a text: `5.7.1`, `(#5.7.1)`, `#5.1.0`, `cuda_nsu 4.7.1`."""
+ENHANCED_HINT = re.compile(r"[245]\.\d")
+"""How every ENHANCED_ANYWHERE match starts after its optional `#`: a quick test first."""
 
 LEADING_ENHANCED = re.compile(r"^\s*#?([245])\.(\d{1,3})\.(\d{1,3})(?=[\s:,;)\]]|$)")
 EMBEDDED_MARKER = re.compile(
     r"(?<!\S)[245]\d\d(?:-|\s(?=#?[245]\.\d{1,3}\.\d{1,3}\s))(?:#?[245]\.\d{1,3}\.\d{1,3}(?=\s|$))?"
 )
 """`550-5.7.26 ` continuation prefixes left inside a reply that was quoted on one line."""
+MARKER_HINT = re.compile(r"[245]\d\d[-\s]")
+"""How every EMBEDDED_MARKER match starts: a quick test before the substitution."""
 
-SPACES = re.compile(r"\s+")
 IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)")
+DOTTED_NUMBERS = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d")
+"""Held by every IPv4 address: a quick test before the full search."""
 IPV6_BRACKETED = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]+)\]")
 ADDRESS = re.compile(
     r"<?([^\s<>@\"',;:()\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+)>?"
@@ -28,8 +33,7 @@ TOO_LARGE = MAX_REPLY_BYTES
 """Texts longer than this (the engine's reply cap) are not treated as replies."""
 
 
-@dataclass(frozen=True, slots=True)
-class ReadReply:
+class ReadReply(NamedTuple):
     """A reply as annotate() reads it, or the reason it could not be read."""
 
     reply: Reply | None
@@ -38,11 +42,13 @@ class ReadReply:
 
 def read_input(value: object) -> ReadReply:
     """Turn annotate()'s input into a Reply, or say why it is not one."""
-    if isinstance(value, Reply):
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, Reply):
         if any("not valid UTF-8" in v for v in value.violations):
             return ReadReply(None, "the reply is not valid UTF-8 text")
         return ReadReply(value)
-    if isinstance(value, bytes | bytearray | memoryview):
+    elif isinstance(value, bytes | bytearray | memoryview):
         data = bytes(value)
         if len(data) > TOO_LARGE:
             return ReadReply(
@@ -52,8 +58,6 @@ def read_input(value: object) -> ReadReply:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             return ReadReply(None, "the input is not valid UTF-8 text")
-    elif isinstance(value, str):
-        text = value
     else:
         return ReadReply(None, f"expected reply text, got {type(value).__name__}")
     if len(text) > TOO_LARGE:
@@ -61,17 +65,20 @@ def read_input(value: object) -> ReadReply:
             None, f"the input is {len(text):,} characters, too large to be an SMTP reply"
         )
     try:
-        text.encode("utf-8")
+        data = text.encode("utf-8")
     except UnicodeEncodeError:
         return ReadReply(None, "the input is not valid UTF-8 text")
-    if not text.strip():
+    if not text or text.isspace():
         return ReadReply(None, "the input is empty")
-    controls = len(CONTROL.findall(text))
-    if "\x00" in text or controls * 20 > len(text):
+    if not text.isprintable() and (
+        "\x00" in text
+        or (CONTROL.search(text) is not None and len(CONTROL.findall(text)) * 20 > len(text))
+    ):
         return ReadReply(None, "the input is binary data, not reply text")
     if "\\n" in text and "\n" not in text.strip():
         text = text.replace("\\r\\n", "\n").replace("\\n", "\n")
-    return ReadReply(parse_reply(text))
+        data = text.encode("utf-8")
+    return ReadReply(parse_reply(data))
 
 
 def leading_enhanced(text: str) -> str | None:
@@ -89,6 +96,8 @@ def find_enhanced(reply: Reply, reply_class: int | None) -> str | None:
         if found and (reply_class is None or found[0] == str(reply_class)):
             return found
     for text in reply.texts:
+        if ENHANCED_HINT.search(text) is None:
+            continue
         for match in ENHANCED_ANYWHERE.finditer(text):
             if reply_class is None or match.group(1) == str(reply_class):
                 return ".".join(match.groups())
@@ -102,12 +111,15 @@ def search_text(reply: Reply) -> str:
         found = LEADING_ENHANCED.match(text)
         parts.append(text[found.end() :] if found else text)
     joined = " ".join(parts)
-    joined = EMBEDDED_MARKER.sub(" ", joined)
-    return SPACES.sub(" ", joined).strip()
+    if MARKER_HINT.search(joined) is not None:
+        joined = EMBEDDED_MARKER.sub(" ", joined)
+    return " ".join(joined.split())
 
 
 def client_ip(text: str) -> str | None:
     """The first IP address mentioned in a reply (usually the client's), loopback excepted."""
+    if DOTTED_NUMBERS.search(text) is None and "[" not in text:
+        return None
     for match in IPV4.finditer(text):
         octets = [int(part) for part in match.group(0).split(".")]
         if max(octets) <= 255 and octets[0] not in (0, 127):
@@ -124,5 +136,7 @@ def client_ip(text: str) -> str | None:
 
 def mail_address(text: str) -> str | None:
     """The first mail address mentioned in a reply."""
+    if "@" not in text:
+        return None
     found = ADDRESS.search(text)
     return found.group(1) if found else None

@@ -30,6 +30,8 @@ ALIASES: dict[str, str] = {
     "xclient": "raw",
 }
 
+KNOWN = frozenset(STAGES)
+
 DESCRIPTIONS: dict[str, str] = {
     "connect": "the greeting",
     "ehlo": "EHLO",
@@ -54,6 +56,8 @@ def normalize_stage(stage: object) -> str | None:
     """The engine's stage name for `stage`, or None when it names no stage."""
     if not isinstance(stage, str):
         return None
+    if stage in KNOWN:
+        return stage
     key = " ".join(stage.strip().lower().replace("_", " ").split())
     if key in STAGES:
         return key

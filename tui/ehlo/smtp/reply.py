@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_LINE = 512
 """RFC 5321 4.5.3.1.5: the longest reply line, CRLF included; longer lines are a violation."""
@@ -82,6 +83,15 @@ class Reply:
         return {"code": self.code, "enhanced": self.enhanced, "lines": list(self.lines)}
 
 
+_SLOTS: dict[str, Any] = dict(vars(Reply))
+_SET_CODE = _SLOTS["code"].__set__
+_SET_LINES = _SLOTS["lines"].__set__
+_SET_TEXTS = _SLOTS["texts"].__set__
+_SET_ENHANCED = _SLOTS["enhanced"].__set__
+_SET_RAW = _SLOTS["raw"].__set__
+_SET_VIOLATIONS = _SLOTS["violations"].__set__
+
+
 def _decode(raw: bytes) -> tuple[str, bool]:
     """Decode a line as UTF-8 with replacement; report whether replacement was needed."""
     try:
@@ -116,9 +126,11 @@ def build_reply(raw_lines: list[bytes], ending_violations: list[str] | None = No
         codes.append(line_code)
         if match.group(2) == "" and match.group(3):
             violations.append(f"no space or hyphen after the code in {line[:60]!r}")
-        text, _ = _decode(match.group(3))
+        # The code and separator are ASCII, so the text starts at the same index in the
+        # decoded line as in the raw one.
+        text = line[match.start(3) :]
         texts.append(text[1:] if text.startswith(" ") and match.group(2) == "" else text)
-    if len(set(codes)) > 1:
+    if len(codes) > 1 and len(set(codes)) > 1:
         violations.append("lines of one reply carry different codes: " + ", ".join(map(str, codes)))
     code = codes[-1] if codes and 200 <= codes[-1] <= 599 else None
     enhanced = None
@@ -127,14 +139,16 @@ def build_reply(raw_lines: list[bytes], ending_violations: list[str] | None = No
         if found and found.group(1) == str(code)[0]:
             enhanced = found.group(0)
     raw = b"\r\n".join(raw_lines) + b"\r\n" if raw_lines else b""
-    return Reply(
-        code=code,
-        lines=tuple(lines),
-        texts=tuple(texts),
-        enhanced=enhanced,
-        raw=raw,
-        violations=_capped(tuple(dict.fromkeys(violations))),
-    )
+    reply = object.__new__(Reply)
+    # What Reply(...) does, without its generated __init__'s per-field setattr calls: replies
+    # are built for every line a server sends and every text annotate() reads.
+    _SET_CODE(reply, code)
+    _SET_LINES(reply, tuple(lines))
+    _SET_TEXTS(reply, tuple(texts))
+    _SET_ENHANCED(reply, enhanced)
+    _SET_RAW(reply, raw)
+    _SET_VIOLATIONS(reply, _capped(tuple(dict.fromkeys(violations))) if violations else ())
+    return reply
 
 
 class ReplyParser:
