@@ -190,3 +190,12 @@ def test_built_replies_are_whole_replies() -> None:
     assert hash(built) == hash(dataclasses.replace(built))
     for field in dataclasses.fields(Reply):
         getattr(built, field.name)
+
+
+def test_a_code_run_into_its_text_is_a_violation() -> None:
+    reply = parse_reply(b"250Ok\r\n")
+    assert reply.code == 250
+    assert reply.texts == ("Ok",)
+    assert any("no space or hyphen after the code" in v for v in reply.violations)
+    assert not parse_reply(b"250 Ok\r\n").violations
+    assert not parse_reply(b"250\r\n").violations  # a bare code has nothing to separate

@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from ehlo.fixes import Fix
 from ehlo.knowledge.model import FixTemplate
+from ehlo.smtp.address import domain_of
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
@@ -43,13 +44,6 @@ def reversed_ip(ip: str) -> str | None:
     return pointer.removesuffix(".in-addr.arpa").removesuffix(".ip6.arpa")
 
 
-def _domain_of(address: str | None) -> str | None:
-    if address and "@" in address:
-        domain = address.rsplit("@", 1)[1].strip(">").strip()
-        return domain or None
-    return None
-
-
 def placeholder_values(
     context: Mapping[str, str] | None,
     domain_role: str,
@@ -75,18 +69,18 @@ def placeholder_values(
     values.update({k: v for k, v in given.items() if k in DEFAULTS or k == "domain"})
     domain = given.get("domain")
     if "mail_from_domain" not in given:
-        from_sender = _domain_of(given.get("sender")) or (
+        from_sender = domain_of(given.get("sender")) or (
             domain if domain_role == "sender" else None
         )
         values["mail_from_domain"] = (
-            from_sender or _domain_of(values["sender"]) or DEFAULTS["mail_from_domain"]
+            from_sender or domain_of(values["sender"]) or DEFAULTS["mail_from_domain"]
         )
     if "rcpt_domain" not in given:
-        from_recipient = _domain_of(given.get("recipient")) or (
+        from_recipient = domain_of(given.get("recipient")) or (
             domain if domain_role == "recipient" else None
         )
         values["rcpt_domain"] = (
-            from_recipient or _domain_of(values["recipient"]) or DEFAULTS["rcpt_domain"]
+            from_recipient or domain_of(values["recipient"]) or DEFAULTS["rcpt_domain"]
         )
     if "domain" not in given:
         key = "rcpt_domain" if domain_role == "recipient" else "mail_from_domain"

@@ -15,13 +15,10 @@ from types import MappingProxyType
 
 from ehlo.sandbox.identity import DEMO_MAILBOXES, is_demo_mailbox
 from ehlo.sandbox.scenario import DROP, Context, Response, Scenario, multiline, reply
+from ehlo.smtp.address import domain_of
 
 GMAIL_TRACE = "5b1f17b1804b1-43f5e1c7b6dsm1234567f8f.17 - gsmtp"
 """Gmail ends its replies with a per-session trace id and "gsmtp"; this one is fixed."""
-
-
-def _domain(address: str | None) -> str:
-    return address.rpartition("@")[2].lower() if address and "@" in address else ""
 
 
 # --- greylist ---------------------------------------------------------------------------
@@ -37,7 +34,7 @@ def _greylist_rcpt(ctx: Context) -> Response | None:
         return None
     return reply(
         f"450 4.2.0 <{recipient}>: Recipient address rejected: Greylisted, see "
-        f"http://postgrey.schweikert.ch/help/{_domain(recipient) or 'localhost'}.html"
+        f"http://postgrey.schweikert.ch/help/{domain_of(recipient) or 'localhost'}.html"
     )
 
 
@@ -130,7 +127,7 @@ def _from_domain(message: bytes | None, fallback: str) -> str:
                 message[:65536]
             )
             from_value = str(headers.get("From", ""))
-            domain = _domain(email.utils.parseaddr(from_value)[1])
+            domain = domain_of(email.utils.parseaddr(from_value)[1]) or ""
         except Exception:
             domain = ""
         if domain:
@@ -140,7 +137,7 @@ def _from_domain(message: bytes | None, fallback: str) -> str:
 
 def _dmarc_reject_end(ctx: Context) -> Response | None:
     """Gmail rejects a message that fails DMARC for a domain publishing p=reject."""
-    domain = _from_domain(ctx.message, _domain(ctx.sender))
+    domain = _from_domain(ctx.message, domain_of(ctx.sender) or "")
     return multiline(
         "550",
         "5.7.26",

@@ -124,12 +124,12 @@ def build_reply(raw_lines: list[bytes], ending_violations: list[str] | None = No
         if not 200 <= line_code <= 599:
             violations.append(f"reply code {line_code} is outside 2xx-5xx")
         codes.append(line_code)
-        if match.group(2) == "" and match.group(3):
+        if match.group(2) == b"" and match.group(3):
             violations.append(f"no space or hyphen after the code in {line[:60]!r}")
         # The code and separator are ASCII, so the text starts at the same index in the
         # decoded line as in the raw one.
         text = line[match.start(3) :]
-        texts.append(text[1:] if text.startswith(" ") and match.group(2) == "" else text)
+        texts.append(text)
     if len(codes) > 1 and len(set(codes)) > 1:
         violations.append("lines of one reply carry different codes: " + ", ".join(map(str, codes)))
     code = codes[-1] if codes and 200 <= codes[-1] <= 599 else None
