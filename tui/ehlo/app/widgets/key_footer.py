@@ -10,7 +10,7 @@ KeyRow = tuple[str, str, str, bool, str, bool]
 
 
 class KeyFooter(Footer):
-    """Textual's Footer, rebuilt only when the keys it shows change.
+    """Textual's Footer, rebuilt once per burst of binding changes, and only when keys change.
 
     The stock footer rebuilds every key for every change signal (focus moves, screen resumes,
     idle refreshes): five times while the app starts, and on every focus move, mostly to show
@@ -20,13 +20,15 @@ class KeyFooter(Footer):
     def __init__(self, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._built: tuple[KeyRow, ...] | None = None
+        self._signals = 0
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         self._bindings_ready = True
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen:
-            self.call_after_refresh(self._rebuild)
+            self._signals += 1
+            self.call_after_refresh(self._rebuild, self._signals)
 
     def _shown_keys(self) -> tuple[KeyRow, ...]:
         """The bindings this footer displays (shown ones and the palette's), as displayed."""
@@ -37,10 +39,11 @@ class KeyFooter(Footer):
             if binding.show or key == palette_key
         )
 
-    async def _rebuild(self) -> None:
-        # Every change signal is answered (a skipped one once left keys undelivered), but the
-        # keys are only rebuilt when what the footer shows has changed.
-        if not self.is_attached:
+    async def _rebuild(self, signal: int) -> None:
+        # Every change signal gets its call (dropping calls behind a "pending" flag once left
+        # Enter undelivered after a dialog closed); only the burst's last call does the work,
+        # and only when the keys shown have changed.
+        if signal != self._signals or not self.is_attached:
             return
         shown = self._shown_keys()
         if shown == self._built:
