@@ -113,7 +113,7 @@ def test_child_stops_when_the_demo_is_interrupted() -> None:
         "        time.sleep(30)\n"
         "except KeyboardInterrupt:\n"
         "    print('interrupted', sandbox.process.poll() is not None, flush=True)\n"
-        "print('server in the demo process:', 'ehlo.sandbox.server' in sys.modules)\n"
+        "print('server in the demo process:', 'ehlo.sandbox.server' in sys.modules, flush=True)\n"
     )
     parent = subprocess.run(
         [sys.executable, "-c", code],
@@ -123,7 +123,9 @@ def test_child_stops_when_the_demo_is_interrupted() -> None:
         timeout=60,
         check=False,
     )
-    first, second, third = parent.stdout.splitlines()
+    lines = parent.stdout.splitlines()
+    assert len(lines) == 3, f"exit {parent.returncode}\n{parent.stdout}\n{parent.stderr}"
+    first, second, third = lines
     child_pid, port = (int(word) for word in first.split())
     assert second == "interrupted True", parent.stdout + parent.stderr
     assert third == "server in the demo process: False"
