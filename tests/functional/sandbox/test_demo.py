@@ -105,6 +105,8 @@ def test_child_stops_when_the_demo_is_interrupted() -> None:
     # Ctrl-C while the demo runs: KeyboardInterrupt unwinds through demo_session.
     code = (
         "import os, signal, sys, time\n"
+        # a process started in the background inherits SIGINT ignored: restore Python's handler
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from ehlo.commands.demo import demo_session\n"
         "try:\n"
         "    with demo_session('happy') as (sandbox, app):\n"
