@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from typing import Any
 
 from ehlo.dnsauth.answer import Answer, Resolver
@@ -11,6 +10,7 @@ from ehlo.dnsauth.common import checked_domain, describe, dig, lookup_error, mx_
 from ehlo.dnsauth.context import AuditContext
 from ehlo.dnsauth.result import CheckResult, CheckStatus
 from ehlo.fixes import Fix
+from ehlo.smtp.address import is_ip
 
 CHECK_ID = "mx"
 
@@ -29,14 +29,6 @@ async def host_addresses(resolver: Resolver, host: str) -> dict[str, Any]:
         "error": "; ".join(errors) or None,
         "lookup_failed": bool(errors) and not addresses,
     }
-
-
-def _is_ip_literal(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
 
 
 async def check_mx(resolver: Resolver, context: AuditContext) -> CheckResult:
@@ -72,7 +64,7 @@ async def check_mx(resolver: Resolver, context: AuditContext) -> CheckResult:
 
 
 async def _mx_entry(resolver: Resolver, preference: int, host: str) -> dict[str, Any]:
-    if _is_ip_literal(host):
+    if is_ip(host.strip("[]")):
         return {
             "host": host,
             "preference": preference,

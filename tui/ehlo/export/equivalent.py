@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ehlo.fixes import shell_join
+from ehlo.smtp.address import is_ip
 from ehlo.smtp.options import ConnectOptions, Credentials
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ def openssl_command(options: ConnectOptions) -> str:
         words += ["-starttls", "smtp"]
         if options.helo:
             words += ["-name", options.helo]
-    server_name = options.server_name or (None if _is_ip_literal(options.host) else options.host)
+    server_name = options.server_name or (None if is_ip(options.host.strip("[]")) else options.host)
     if server_name:
         words += ["-servername", server_name]
     if options.verify == "verify":
@@ -206,12 +206,3 @@ def openssl_command(options: ConnectOptions) -> str:
     elif options.family == "ipv6":
         words.append("-6")
     return shell_join(words)
-
-
-def _is_ip_literal(host: str) -> bool:
-    """Whether host is an IP address (SNI never carries one)."""
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True

@@ -3,9 +3,10 @@ the servers to try for it, in order (RFC 5321 section 5.1: MX by preference, els
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+
+from ehlo.smtp.address import is_ip as is_ip_address
 
 if TYPE_CHECKING:
     from ehlo.dnsauth.answer import Answer, Resolver
@@ -52,7 +53,7 @@ class ParsedTarget:
     @property
     def is_ip(self) -> bool:
         """Whether the host is an IP address literal."""
-        return _is_ip(self.host)
+        return is_ip_address(self.host)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +73,6 @@ class Endpoint:
         if self.mx_host and self.mx_host != self.host:
             return f"{self.mx_host} ({where})"
         return where
-
-
-def _is_ip(text: str) -> bool:
-    """Whether text is an IPv4 or IPv6 address."""
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _port(text: str, target: str) -> int:
@@ -125,13 +117,13 @@ def parse_target(text: str) -> ParsedTarget:
         host, port = (
             ("", None) if domain_part.startswith("[") else _split_host_port(domain_part, target)
         )
-        if domain_part.startswith("[") or _is_ip(host):
+        if domain_part.startswith("[") or is_ip_address(host):
             raise TargetError(
                 f"{target!r} names an address literal; give the IP as TARGET to connect to it"
             )
         return ParsedTarget(target, "domain", _check_host_name(host, target), port)
     host, port = _split_host_port(target, target)
-    if not _is_ip(host):
+    if not is_ip_address(host):
         host = _check_host_name(host, target)
     return ParsedTarget(target, "host", host, port)
 
@@ -143,7 +135,7 @@ def _split_host_port(text: str, target: str) -> tuple[str, int | None]:
         if end < 0:
             raise TargetError(f"unclosed '[' in {target!r}; write [IPv6]:PORT")
         host, rest = text[1:end], text[end + 1 :]
-        if not _is_ip(host) or ":" not in host:
+        if not is_ip_address(host) or ":" not in host:
             raise TargetError(f"{host!r} in {target!r} is not an IPv6 address")
         if not rest:
             return host, None
@@ -151,7 +143,7 @@ def _split_host_port(text: str, target: str) -> tuple[str, int | None]:
             raise TargetError(f"unexpected {rest!r} after ']' in {target!r}")
         return host, _port(rest[1:], target)
     if text.count(":") > 1:
-        if _is_ip(text):
+        if is_ip_address(text):
             return text, None
         raise TargetError(f"{text!r} in {target!r} is not an IPv6 address; write [IPv6]:PORT")
     if ":" in text:
