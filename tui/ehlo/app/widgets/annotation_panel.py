@@ -10,7 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from ehlo.app.messages import CopyRequested
+from ehlo.app.widgets.copy_rows import CopyRows
 
 if TYPE_CHECKING:
     from ehlo.smtp.events import ErrorEvent, Received
@@ -42,14 +42,14 @@ class AnnotationPanel(VerticalScroll):
     def __init__(self, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.annotation: object | None = None
-        self._copy_texts: dict[str, tuple[str, str]] = {}
+        self._copy_rows = CopyRows()
 
     def compose(self) -> ComposeResult:
         yield Static("Select a server reply to see what it means.", classes="annotation-empty")
 
     def explain(self, received: Received, context: Mapping[str, str]) -> None:
         """Annotate a reply with the knowledge base and show it."""
-        self._copy_texts.clear()
+        self._copy_rows.clear()
         try:
             from ehlo.knowledge import annotate
 
@@ -87,17 +87,6 @@ class AnnotationPanel(VerticalScroll):
             self.remove_children()
             self.mount_all(widgets)
             self.scroll_home(animate=False)
-
-    def _copy_row(self, label: str, text: str, what: str) -> Horizontal:
-        key = f"copy-{len(self._copy_texts)}"
-        self._copy_texts[key] = (text, what)
-        return Horizontal(
-            Static(Content(label), classes="fix-text"),
-            Button(
-                "copy", name=key, compact=True, classes="copy-button", tooltip=f"Copy this {what}"
-            ),
-            classes="fix-row",
-        )
 
     def _reply_widgets(self, received: Received, annotation: object) -> list[Static | Horizontal]:
         from ehlo.knowledge import Annotation
@@ -149,9 +138,11 @@ class AnnotationPanel(VerticalScroll):
         if annotation.fixes:
             widgets.append(Static(Content.from_markup("[b]Fixes[/]"), classes="annotation-section"))
             for fix in annotation.fixes:
-                widgets.append(self._copy_row(f"• {fix.text}", fix.text, "fix"))
+                widgets.append(self._copy_rows.row(f"• {fix.text}", fix.text, "fix"))
                 if fix.command:
-                    widgets.append(self._copy_row(f"  $ {fix.command}", fix.command, "command"))
+                    widgets.append(
+                        self._copy_rows.row(f"  $ {fix.command}", fix.command, "command")
+                    )
         if annotation.dns_checks:
             widgets.append(
                 Static(
@@ -170,16 +161,12 @@ class AnnotationPanel(VerticalScroll):
 
     def first_fix(self, kind: str = "fix") -> str | None:
         """The first fix text (kind "fix") or command (kind "command") shown, if any."""
-        for text, what in self._copy_texts.values():
-            if what == kind:
-                return text
-        return None
+        return self._copy_rows.first(kind)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        entry = self._copy_texts.get(event.button.name or "")
-        if entry is not None:
-            event.stop()
-            self.post_message(CopyRequested(entry[0], entry[1]))
+        request = self._copy_rows.request(event)
+        if request is not None:
+            self.post_message(request)
 
 
 def _class_style(reply_class: str) -> str:

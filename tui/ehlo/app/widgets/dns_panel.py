@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
@@ -16,52 +15,22 @@ from textual.reactive import reactive
 from textual.widgets import Button, Collapsible, Label, Static
 from textual.worker import Worker, WorkerState
 
-from ehlo.app.messages import CheckArrived, CopyRequested
+from ehlo.app.messages import CheckArrived
+from ehlo.app.widgets.copy_rows import CopyRows
 from ehlo.dnsauth.context import AuditContext
+from ehlo.dnsauth.session_checks import GROUPS, group_context
 from ehlo.smtp.learned import Learned
 
 if TYPE_CHECKING:
     from ehlo.dnsauth.answer import Resolver
     from ehlo.dnsauth.result import CheckResult
 
-GROUPS: dict[str, tuple[str, ...]] = {
-    "sender": ("spf", "dmarc", "dkim"),
-    "recipient": ("mx", "mta-sts", "tls-rpt", "dane", "dnssec"),
-    "client": ("ptr", "dnsbl"),
-}
 GROUP_TITLES = {
     "sender": "MAIL FROM domain",
     "recipient": "RCPT domain / server",
     "client": "client IP",
 }
 STATUS_ICONS = {"pass": "✓", "warn": "!", "fail": "✗", "info": "i", "error": "?", "running": "…"}
-
-
-def group_context(group: str, learned: Learned, selectors: tuple[str, ...]) -> AuditContext | None:
-    """The audit context of a group, or None while the session has not learned enough."""
-    if group == "sender" and learned.mail_from_domain:
-        return AuditContext(
-            domain=learned.mail_from_domain,
-            ip=learned.client_ip,
-            helo=learned.helo,
-            sender=learned.sender,
-            selectors=selectors,
-        )
-    if group == "recipient" and learned.rcpt_domain:
-        server = learned.server_host
-        mx_hosts = (server,) if server and not _is_ip(server) else ()
-        return AuditContext(
-            domain=learned.rcpt_domain,
-            mx_hosts=mx_hosts,
-            certificate_chain=learned.certificate_chain,
-        )
-    if group == "client" and learned.client_ip:
-        names = (learned.mail_from_domain, learned.helo, learned.server_host)
-        domain = next((name for name in names if name and _is_domain(name)), None)
-        if domain is None:
-            return None  # ptr and dnsbl wait for a domain to compare the PTR name with
-        return AuditContext(domain=domain, ip=learned.client_ip, helo=learned.helo)
-    return None
 
 
 class CheckRow(Collapsible):
@@ -77,7 +46,7 @@ class CheckRow(Collapsible):
         self.group = group
         self.check_id = check_id
         self.result: CheckResult | None = None
-        self._copy_texts: dict[str, tuple[str, str]] = {}
+        self._copy_rows = CopyRows()
 
     def show_running(self) -> None:
         """Back to "checking…" (re-run)."""
@@ -104,13 +73,11 @@ class CheckRow(Collapsible):
             Static(Content(f"{key}: {_format_value(value)}"), classes="check-detail")
             for key, value in result.details.items()
         ]
-        self._copy_texts.clear()
-        for index, fix in enumerate(result.fixes):
-            widgets.append(self._copy_row(f"fix-{index}", f"• {fix.text}", fix.text, "fix"))
+        self._copy_rows.clear()
+        for fix in result.fixes:
+            widgets.append(self._copy_rows.row(f"• {fix.text}", fix.text, "fix"))
             if fix.command:
-                widgets.append(
-                    self._copy_row(f"cmd-{index}", f"  $ {fix.command}", fix.command, "command")
-                )
+                widgets.append(self._copy_rows.row(f"  $ {fix.command}", fix.command, "command"))
         if not widgets:
             widgets.append(Static("No details.", classes="check-detail"))
         contents.mount_all(widgets)
@@ -119,21 +86,10 @@ class CheckRow(Collapsible):
         if self.result is not None:
             self.show_result(self.result)
 
-    def _copy_row(self, key: str, label: str, text: str, what: str) -> Horizontal:
-        self._copy_texts[key] = (text, what)
-        return Horizontal(
-            Static(Content(label), classes="fix-text"),
-            Button(
-                "copy", name=key, compact=True, classes="copy-button", tooltip=f"Copy this {what}"
-            ),
-            classes="fix-row",
-        )
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        entry = self._copy_texts.get(event.button.name or "")
-        if entry is not None:
-            event.stop()
-            self.post_message(CopyRequested(entry[0], entry[1]))
+        request = self._copy_rows.request(event)
+        if request is not None:
+            self.post_message(request)
 
 
 def _load_audit() -> Callable[..., Awaitable[object]]:
@@ -141,18 +97,6 @@ def _load_audit() -> Callable[..., Awaitable[object]]:
     from ehlo.dnsauth.audit import audit
 
     return audit
-
-
-def _is_domain(text: str) -> bool:
-    return "." in text and not text.startswith("[") and not _is_ip(text)
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _format_value(value: Any) -> str:
