@@ -24,40 +24,50 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-DEMO_PROBE = """
+READY = """
+ready = []
+async def auto_pilot(pilot):
+    while not any(w.region.width for w in pilot.app.screen.query("{ready}")):
+        await pilot.pause()
+    ready.append((time.perf_counter(), time.process_time()))
+    await pilot.pause()
+    pilot.app.exit()
+"""
+"""The probes' auto-pilot: note the time once the widget `ready` is laid out, then exit."""
+
+REPORT = 'print(json.dumps({"ready": ready[0][0] - started, "cpu": ready[0][1]}))\n'
+
+DEMO_PROBE = (
+    """
 import time, json, sys
 started = time.perf_counter()
 from ehlo.commands.demo import demo_session
-with demo_session("happy") as (sandbox, app):
-    ready = []
-    async def auto_pilot(pilot):
-        while not any(w.region.width for w in pilot.app.screen.query("#command-input")):
-            await pilot.pause()
-        ready.append((time.perf_counter(), time.process_time()))
-        await pilot.pause()
-        pilot.app.exit()
-    app.run(headless=True, size=(120, 40), auto_pilot=auto_pilot)
-print(json.dumps({"ready": ready[0][0] - started, "cpu": ready[0][1]}))
 """
+    + READY.format(ready="#command-input")
+    + """
+with demo_session("happy") as (sandbox, app):
+    app.run(headless=True, size=(120, 40), auto_pilot=auto_pilot)
+"""
+    + REPORT
+)
 
-APP_PROBE = """
+APP_PROBE = (
+    """
 import time, json
 started = time.perf_counter()
 from ehlo.app.app import make_app
 app = make_app("127.0.0.1:9", sender="demo@example.com", recipient="alice@example.net",
                tls_mode="starttls", verify="report")
-ready = []
-async def auto_pilot(pilot):
-    while not any(w.region.width for w in pilot.app.screen.query("#command-input")):
-        await pilot.pause()
-    ready.append((time.perf_counter(), time.process_time()))
-    await pilot.pause()
-    pilot.app.exit()
-app.run(headless=True, size=(120, 40), auto_pilot=auto_pilot)
-print(json.dumps({"ready": ready[0][0] - started, "cpu": ready[0][1]}))
 """
+    + READY.format(ready="#command-input")
+    + """
+app.run(headless=True, size=(120, 40), auto_pilot=auto_pilot)
+"""
+    + REPORT
+)
 
-BARE_PROBE = """
+BARE_PROBE = (
+    """
 import time, json
 started = time.perf_counter()
 from textual.app import App
@@ -90,17 +100,13 @@ class Bare(App):
                         yield Collapsible(Static("details"), title=f"check {check}")
         yield Footer()
 
-ready = []
-async def auto_pilot(pilot):
-    while not any(w.region.width for w in pilot.app.screen.query("Log")):
-        await pilot.pause()
-    ready.append((time.perf_counter(), time.process_time()))
-    await pilot.pause()
-    pilot.app.exit()
-
-Bare().run(headless=True, size=(120, 40), auto_pilot=auto_pilot)
-print(json.dumps({"ready": ready[0][0] - started, "cpu": ready[0][1]}))
 """
+    + READY.format(ready="Log")
+    + """
+Bare().run(headless=True, size=(120, 40), auto_pilot=auto_pilot)
+"""
+    + REPORT
+)
 
 
 def _probe(code: str) -> tuple[float, float]:
