@@ -61,6 +61,13 @@ def _utf8(value: str | None, option: str, *, secret: bool = False) -> str | None
     return value
 
 
+def _sends_readable_secret(mechanism: str) -> bool:
+    """Whether the mechanism puts the secret (or its base64) on the wire."""
+    from ehlo.smtp.transaction import CLEARTEXT_MECHANISMS
+
+    return mechanism in CLEARTEXT_MECHANISMS
+
+
 def _read_password(password_env: str | None, password_file: Path | None) -> str | None:
     """The secret from the environment or a file; None when neither was given."""
     if password_env is not None and password_file is not None:
@@ -220,7 +227,7 @@ def build_request(params: dict[str, Any]) -> CheckRequest:
     if params["ca_file"] is not None:
         _check_ca_file(params["ca_file"])
     tls: str = params["tls"]
-    if tls == "none" and mechanism in ("PLAIN", "LOGIN", "XOAUTH2"):
+    if tls == "none" and mechanism is not None and _sends_readable_secret(mechanism):
         click.echo(
             f"warning: --tls none: AUTH {mechanism} sends the secret readable by anyone on the "
             "path (base64 is not encryption); use --tls starttls or implicit, or CRAM-MD5",
