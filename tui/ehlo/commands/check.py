@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ehlo.smtp.options import MECHANISMS
+
 if TYPE_CHECKING:
     from ehlo.commands.check_request import CheckRequest
 
 TLS_CHOICES = ("auto", "starttls", "implicit", "none")
 QUIT_AFTER = ("connect", "ehlo", "tls", "auth", "mail", "rcpt", "data")
-MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2")
 _NEEDS_NO_ENVELOPE = ("connect", "ehlo", "tls", "auth")
 MAX_MESSAGE_BYTES = 100 * 2**20
 """The largest --data message read (servers refuse far smaller ones; this keeps memory bounded)."""
