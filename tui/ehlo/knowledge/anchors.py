@@ -354,10 +354,14 @@ def _plan(
     ]
 
 
+START_LENGTH = 3
+"""How many first characters of a word a word-start key holds."""
+
+
 def start_key(prefix: str) -> str:
-    """The key under which a word-start condition is looked up: its first three characters
-    (see matcher.Candidate.starts)."""
-    return prefix[:3]
+    """The key under which a word-start condition is looked up: its first START_LENGTH
+    characters (a reply's words are looked up by theirs too, see `matcher.PatternIndex`)."""
+    return prefix[:START_LENGTH]
 
 
 def substring_key(text: str) -> tuple[str, str] | None:

@@ -11,9 +11,10 @@ first in the file.
 Patterns are split at their top-level `|`; each alternative is compiled once, on first use, and
 has one bit in an integer, bits numbered best signature first. Every alternative is indexed by
 the literal condition its plan chose (see `anchors`): a whole word or a word's first three
-letters are keys, and a substring is keyed by a word or word start it implies. A reply's words
-and word starts select keys whose bits are OR-ed together; a substring that implies none is
-looked for only when the text holds its rarest character. Alternatives that need a second word
+letters are keys, and a substring is keyed by a word or word start it implies. Each word of a
+reply selects the bits of its own key and of its start's key (remembered per word, since
+replies share most of their words), and these are OR-ed together; a substring that implies no
+key is looked for only when the text holds its rarest character. Alternatives that need a second word
 the reply lacks, or whose signature's code, enhanced-code or stage filters refuse the reply,
 are masked out. Walking the set bits from the lowest visits the few possible alternatives in
 rank order, so the first one whose regex is found decides.
@@ -25,14 +26,19 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from ehlo.knowledge.anchors import is_word_char, plan_entries
+from ehlo.knowledge.anchors import START_LENGTH, is_word_char, plan_entries
 from ehlo.knowledge.model import Signature
 
 WORD = re.compile(r"\w+")
+WORD_RUN = re.compile(r"[A-Za-z0-9_]+")
+MIN_RUN = 3
+"""The shortest run of word characters a substring is looked for by in a reply's words."""
 _ASCII_NON_WORD = bytes(
     code if chr(code).isalnum() or chr(code) == "_" else 32 for code in range(256)
 )
 """A bytes.translate() table: ASCII word characters kept, everything else a space."""
+VOCABULARY_LIMIT = 65536
+"""Words whose bits an index remembers before it starts again (replies share most words)."""
 INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]+[:)]")
 _Compiled = tuple[re.Pattern[str], bool, bool]
 """A compiled alternative: the regex, whether it runs on the lower-cased text, and whether a
@@ -97,8 +103,6 @@ class Candidate(NamedTuple):
     text: str
     lowered: str
     words: frozenset[str]
-    starts: frozenset[str]
-    """The first three characters of the words that long."""
     code: int | None
     enhanced: str | None
     stage: str | None
@@ -107,15 +111,14 @@ class Candidate(NamedTuple):
 def make_candidate(
     text: str, code: int | None, enhanced: str | None, stage: str | None
 ) -> Candidate:
-    """Prepare a reply's search text for matching: its words and word starts."""
+    """Prepare a reply's search text for matching: its lower-cased form and its words."""
     lowered = text.lower()
     if lowered.isascii():
         # The words \w+ finds, found faster: every ASCII non-word character becomes a space.
         words = frozenset(lowered.encode().translate(_ASCII_NON_WORD).decode().split())
     else:
         words = frozenset(WORD.findall(lowered))
-    starts = frozenset([word[:3] for word in words if len(word) >= 3])
-    return Candidate(text, lowered, words, starts, code, enhanced, stage)
+    return Candidate(text, lowered, words, code, enhanced, stage)
 
 
 def _enhanced_matches(wanted: str, actual: str) -> bool:
@@ -235,14 +238,25 @@ class PatternIndex:
                 if second:
                     self._second[second] = self._second.get(second, 0) | bit
                     self._has_second |= bit
-        # Frozen sets of the keys: a set intersects another set several times faster than a
+        self._vocabulary: dict[str, int] = {}
+        """The bits each word seen so far selects (see `_word_bits`)."""
+        # A frozen set of the keys: a set intersects another set several times faster than a
         # dictionary's keys.
-        self._word_keys = frozenset(self._words)
-        self._start_keys = frozenset(self._starts)
         self._second_keys = frozenset(self._second)
+        # A text holding a substring holds its longest run of word characters inside one of
+        # its words, so substrings are looked for by that run in each word, once, when the
+        # word is first seen (a run that is not the whole substring only makes its bits
+        # possible, and the alternatives' own conditions decide). Substrings without such a
+        # run are looked for in the text when it holds their rarest character.
+        inside: dict[str, list[tuple[str, int]]] = {}
         gates: dict[str, list[tuple[str, int]]] = {}
         for key, bits in self._substrings.items():
-            gates.setdefault(_rarest_char(key), []).append((key, bits))
+            run = max(WORD_RUN.findall(key) if key.isascii() else [], key=len, default="")
+            if len(run) >= MIN_RUN:
+                inside.setdefault(_rarest_char(run), []).append((run, bits))
+            else:
+                gates.setdefault(_rarest_char(key), []).append((key, bits))
+        self._inside = tuple((char, tuple(items)) for char, items in inside.items())
         self._gates = tuple((char, tuple(items)) for char, items in gates.items())
         self._filters = _Filters(ordered, self._owner_bits)
         self._compiled: dict[int, _Compiled | None] = {}
@@ -279,15 +293,33 @@ class PatternIndex:
             position = start + 1
         return False
 
+    def _word_bits(self, word: str) -> int:
+        """The bits of the alternatives keyed by `word`, by its start, or by a substring
+        whose longest run of word characters is inside it; remembered."""
+        bits = self._words.get(word, 0)
+        if len(word) >= START_LENGTH:
+            bits |= self._starts.get(word[:START_LENGTH], 0)
+        for char, substrings in self._inside:
+            if char in word:
+                for key, key_bits in substrings:
+                    if key in word:
+                        bits |= key_bits
+        vocabulary = self._vocabulary
+        if len(vocabulary) >= VOCABULARY_LIMIT:
+            vocabulary.clear()
+        vocabulary[word] = bits
+        return bits
+
     def _mask(self, candidate: Candidate) -> int:
         """The bits of every alternative whose index key the reply holds."""
         mask = self._always
-        words = self._words
-        for key in candidate.words & self._word_keys:
-            mask |= words[key]
-        starts = self._starts
-        for key in candidate.starts & self._start_keys:
-            mask |= starts[key]
+        vocabulary = self._vocabulary
+        for word in candidate.words:
+            bits = vocabulary.get(word)
+            if bits is None:
+                bits = self._word_bits(word)
+            if bits:
+                mask |= bits
         lowered = candidate.lowered
         for char, substrings in self._gates:
             if char in lowered:
@@ -347,8 +379,18 @@ class PatternIndex:
         return True
 
     def match(self, candidate: Candidate) -> Signature | None:
-        """The best signature whose filters admit the reply and whose pattern is found."""
-        return next(self.iterate(candidate), None)
+        """The best signature whose filters admit the reply and whose pattern is found.
+
+        What `next(self.iterate(candidate), None)` gives, without a generator.
+        """
+        mask = self._mask(candidate) & ~self._filters.refused(candidate)
+        while mask:
+            lowest = mask & -mask
+            entry = lowest.bit_length() - 1
+            mask ^= lowest
+            if self._plausible(entry, candidate) and self._found(entry, candidate):
+                return self.signatures[self._owner[entry]]
+        return None
 
     def match_exhaustive(self, candidate: Candidate) -> Signature | None:
         """What match() finds, found slowly: every alternative tried, best signature first.
