@@ -32,7 +32,7 @@ def _sre_modules() -> tuple[Any, Any]:
 
 PREFIX = 5
 """Prefix conditions are checked on their first PREFIX characters."""
-PLANNER_VERSION = 7
+PLANNER_VERSION = 9
 """Bump when the pre-filter plan changes, so cached plans are rebuilt."""
 
 Disjunct = tuple[str, str]
@@ -59,8 +59,8 @@ COMMON_WORDS = frozenset([
     "valid", "learn", "go", "mx",
 ])  # fmt: skip
 """Words found in most replies: poor pre-filter anchors."""
-_COMMON_STARTS = frozenset(word[:3] for word in COMMON_WORDS if len(word) >= 3)
 RUNS = re.compile(r"\w+|\W+")
+_ASCII_RUN = re.compile(r"[A-Za-z0-9_]+")
 SUBSTRING_COST = 30
 """A substring tested on every reply costs more than any word key: used only when needed."""
 
@@ -355,13 +355,13 @@ def _plan(
 
 
 START_LENGTH = 3
-"""How many first characters of a word a word-start key holds."""
+"""The shortest word start that is a key (an index groups its start keys by their first
+START_LENGTH characters, see `matcher.PatternIndex`)."""
 
 
 def start_key(prefix: str) -> str:
-    """The key under which a word-start condition is looked up: its first START_LENGTH
-    characters (a reply's words are looked up by theirs too, see `matcher.PatternIndex`)."""
-    return prefix[:START_LENGTH]
+    """The key under which a word-start condition is looked up: the whole start."""
+    return prefix
 
 
 def substring_key(text: str) -> tuple[str, str] | None:
@@ -379,7 +379,7 @@ def substring_key(text: str) -> tuple[str, str] | None:
         common = run in COMMON_WORDS
         if position < len(runs) - 1:
             found.append((2 * common, -len(run), "word", run))
-        elif len(run) >= 3:
+        elif len(run) >= START_LENGTH:
             found.append((1 + 2 * common, -len(run), "start", start_key(run)))
     if not found:
         return None
@@ -394,21 +394,45 @@ def lookup_of(kind: str, value: str) -> tuple[str, str]:
     if kind == "prefix":
         return "starts", start_key(value)
     derived = substring_key(value)
+    whole = ("substrings", value)
     if derived is None:
-        return "substrings", value
-    return ("words" if derived[0] == "word" else "starts"), derived[1]
+        return whole
+    lookup = ("words" if derived[0] == "word" else "starts"), derived[1]
+    if substring_run(value) and _common_key(lookup) and not _common_key(whole):
+        return whole
+    return lookup
+
+
+def substring_run(text: str) -> str:
+    """The longest run of ASCII word characters in `text`, '' when none is START_LENGTH long.
+
+    Every reply that holds `text` holds this run inside one of its words, so an index looks
+    for the run in each word it sees (see `matcher.PatternIndex`).
+    """
+    run = max(_ASCII_RUN.findall(text) if text.isascii() else [], key=len, default="")
+    return run if len(run) >= START_LENGTH else ""
+
+
+def _common_key(lookup: tuple[str, str]) -> bool:
+    """Whether a key is met by most replies: a common word, a start of one, or a substring
+    whose word run lies inside one."""
+    kind, key = lookup
+    if kind == "words":
+        return key in COMMON_WORDS
+    if kind == "starts":
+        return any(word.startswith(key) for word in COMMON_WORDS)
+    run = substring_run(key)
+    return not run or any(run in word for word in COMMON_WORDS)
 
 
 def _cost(lookups: Sequence[tuple[str, str]], shared: Counter[tuple[str, str]]) -> int:
-    """How much a key set costs per reply: a substring test on every reply, or a word or
-    word start that many replies hold (each lets the reply on to the next test). Common
-    words, and keys many patterns share, are likely in a reply."""
+    """How much a key set costs per reply. A substring without a word run is tested on every
+    reply; a word, word start or word run lets every reply that holds it on to the next
+    test, and common keys, and keys many patterns share, are likely in a reply."""
     return sum(
         SUBSTRING_COST
-        if lookup[0] == "substrings"
-        else (lookup[0] == "starts")
-        + 6 * (lookup[1] in COMMON_WORDS or lookup[1] in _COMMON_STARTS)
-        + min(shared[lookup], 6)
+        if lookup[0] == "substrings" and not substring_run(lookup[1])
+        else (lookup[0] != "words") + 6 * _common_key(lookup) + min(shared[lookup], 6)
         for lookup in lookups
     )
 

@@ -10,14 +10,14 @@ first in the file.
 
 Patterns are split at their top-level `|`; each alternative is compiled once, on first use, and
 has one bit in an integer, bits numbered best signature first. Every alternative is indexed by
-the literal condition its plan chose (see `anchors`): a whole word or a word's first three
-letters are keys, and a substring is keyed by a word or word start it implies. Each word of a
-reply selects the bits of its own key and of its start's key (remembered per word, since
-replies share most of their words), and these are OR-ed together; a substring that implies no
-key is looked for only when the text holds its rarest character. Alternatives that need a second word
-the reply lacks, or whose signature's code, enhanced-code or stage filters refuse the reply,
-are masked out. Walking the set bits from the lowest visits the few possible alternatives in
-rank order, so the first one whose regex is found decides.
+the literal condition its plan chose (see `anchors`): a whole word, a word start, or a
+substring. Each word of a reply selects the bits of the keys it is, starts with, or holds the
+longest word-character run of (worked out once per word and remembered, since replies share
+most of their words); a substring without such a run is looked for in the text when it holds
+the substring's rarest character. Alternatives that need a second word the reply lacks, or
+whose signature's code, enhanced-code or stage filters refuse the reply, are masked out.
+Walking the set bits from the lowest visits the few possible alternatives in rank order, so the
+first one whose regex is found decides.
 """
 
 from __future__ import annotations
@@ -26,13 +26,10 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from ehlo.knowledge.anchors import START_LENGTH, is_word_char, plan_entries
+from ehlo.knowledge.anchors import START_LENGTH, is_word_char, plan_entries, substring_run
 from ehlo.knowledge.model import Signature
 
 WORD = re.compile(r"\w+")
-WORD_RUN = re.compile(r"[A-Za-z0-9_]+")
-MIN_RUN = 3
-"""The shortest run of word characters a substring is looked for by in a reply's words."""
 _ASCII_NON_WORD = bytes(
     code if chr(code).isalnum() or chr(code) == "_" else 32 for code in range(256)
 )
@@ -238,6 +235,10 @@ class PatternIndex:
                 if second:
                     self._second[second] = self._second.get(second, 0) | bit
                     self._has_second |= bit
+        groups: dict[str, list[tuple[str, int]]] = {}
+        for start, bits in self._starts.items():
+            groups.setdefault(start[:START_LENGTH], []).append((start, bits))
+        self._start_groups = {group: tuple(items) for group, items in groups.items()}
         self._vocabulary: dict[str, int] = {}
         """The bits each word seen so far selects (see `_word_bits`)."""
         # A frozen set of the keys: a set intersects another set several times faster than a
@@ -251,8 +252,8 @@ class PatternIndex:
         inside: dict[str, list[tuple[str, int]]] = {}
         gates: dict[str, list[tuple[str, int]]] = {}
         for key, bits in self._substrings.items():
-            run = max(WORD_RUN.findall(key) if key.isascii() else [], key=len, default="")
-            if len(run) >= MIN_RUN:
+            run = substring_run(key)
+            if run:
                 inside.setdefault(_rarest_char(run), []).append((run, bits))
             else:
                 gates.setdefault(_rarest_char(key), []).append((key, bits))
@@ -298,7 +299,9 @@ class PatternIndex:
         whose longest run of word characters is inside it; remembered."""
         bits = self._words.get(word, 0)
         if len(word) >= START_LENGTH:
-            bits |= self._starts.get(word[:START_LENGTH], 0)
+            for start, start_bits in self._start_groups.get(word[:START_LENGTH], ()):
+                if word.startswith(start):
+                    bits |= start_bits
         for char, substrings in self._inside:
             if char in word:
                 for key, key_bits in substrings:
