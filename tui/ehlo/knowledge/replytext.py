@@ -20,9 +20,12 @@ EMBEDDED_MARKER = re.compile(
 MARKER_HINT = re.compile(r"[245]\d\d[-\s]")
 """How every EMBEDDED_MARKER match starts: a quick test before the substitution."""
 
-IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)")
-DOTTED_NUMBERS = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d")
-"""Held by every IPv4 address: a quick test before the full search."""
+IPV4 = re.compile(r"\d(?<![\d.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.]*\d)")
+"""A dotted quad not inside a longer run of digits and dots. It starts with `\d` rather than
+its look-behind, so that the regex engine skips to digits fast."""
+DOTTED_NUMBERS = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d")
+"""Held by every IPv4 address: a quick test before the full search (it starts with a literal,
+which the regex engine looks for fast)."""
 IPV6_BRACKETED = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]+)\]")
 ADDRESS = re.compile(
     r"<?([^\s<>@\"',;:()\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+)>?"
@@ -118,12 +121,13 @@ def search_text(reply: Reply) -> str:
 
 def client_ip(text: str) -> str | None:
     """The first IP address mentioned in a reply (usually the client's), loopback excepted."""
-    if DOTTED_NUMBERS.search(text) is None and "[" not in text:
+    if DOTTED_NUMBERS.search(text) is not None:
+        for match in IPV4.finditer(text):
+            octets = [int(part) for part in match.group(0).split(".")]
+            if max(octets) <= 255 and octets[0] not in (0, 127):
+                return ".".join(map(str, octets))
+    if "[" not in text or ":" not in text:
         return None
-    for match in IPV4.finditer(text):
-        octets = [int(part) for part in match.group(0).split(".")]
-        if max(octets) <= 255 and octets[0] not in (0, 127):
-            return ".".join(map(str, octets))
     for match in IPV6_BRACKETED.finditer(text):
         import ipaddress
 
