@@ -95,3 +95,63 @@ def test_zero_width_patterns_terminate_and_agree_with_re() -> None:
             )
             found = PatternIndex([signature]).match(make_candidate(text, None, None, None))
             assert (found is not None) == bool(re.search(pattern, text)), (pattern, text)
+
+
+PUNCTUATED = ["uribl.com", "mail.ru", "[tss04]", "(#5.7.1)", "ofr_416", "_416", "bare lf",
+              "virus: ", "listed ", "416", "5.7.1", "s3150", "a@b.c"]  # fmt: skip
+"""Substrings with and without word runs, runs inside longer words, runs that repeat."""
+around = st.sampled_from(["", "x", "xx", "_", "9", ".", " ", "-", "[", "("])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(PUNCTUATED), min_size=1, max_size=6),
+    st.lists(st.tuples(around, st.sampled_from(PUNCTUATED), around), max_size=6),
+)
+def test_substrings_found_by_their_word_runs_as_brute_force_finds(
+    wanted: list[str], pieces: list[tuple[str, str, str]]
+) -> None:
+    """A substring is looked for by its longest word run inside a reply's words: glued to
+    other word characters, cut by punctuation, or missing, it is found exactly when `re` is."""
+    signatures = [
+        Signature(id=f"s{i}", provider="P", pattern=re.escape(w), reason="undefined", source="t")
+        for i, w in enumerate(wanted)
+    ]
+    index = PatternIndex(signatures)
+    text = " ".join(before + piece + after for before, piece, after in pieces)
+    found = {s.id for s in index.match_all(make_candidate(text, None, None, None))}
+    expected = {s.id for s in signatures if re.search(s.pattern, text, re.IGNORECASE)}
+    assert found == expected, text
+
+
+def test_match_is_the_first_of_match_all_on_the_reference_data() -> None:
+    """match() walks the bits itself; it agrees with the lazy walk of iterate()."""
+    base = knowledge()
+    texts = [" ".join(WORDS), "user unknown", "mailbox full", "relay access denied", "spam", ""]
+    for index in (base.index, base.wording):
+        for text in texts:
+            for code, stage in ((550, "rcpt"), (451, None), (None, None)):
+                candidate = make_candidate(text, code, None, stage)
+                first = next(iter(index.match_all(candidate)), None)
+                assert index.match(candidate) is first, (text, code, stage)
+
+
+def test_a_full_vocabulary_starts_again_and_matches_the_same(monkeypatch) -> None:
+    """The per-word memory is emptied when full; matching does not depend on what it holds."""
+    import ehlo.knowledge.matcher as matcher
+
+    signatures = [
+        Signature(id=f"s{i}", provider="P", pattern=p, reason="undefined", source="t")
+        for i, p in enumerate([r"\buser unknown", r"mailbox (?:is )?full", r"uribl\.com"])
+    ]
+    texts = ["no such user unknown here", "mailbox is full", "listed on uribl.com", "nothing"]
+    monkeypatch.setattr(matcher, "VOCABULARY_LIMIT", 3)
+    index = PatternIndex(signatures)
+    for _ in range(3):
+        for text in texts:
+            found = index.match(make_candidate(text, None, None, None))
+            expected = next(
+                (s for s in signatures if re.search(s.pattern, text, re.IGNORECASE)), None
+            )
+            assert found is expected, text
+            assert len(index._vocabulary) <= 3 + len(text.split())

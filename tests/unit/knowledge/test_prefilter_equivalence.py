@@ -1,7 +1,7 @@
 """The pre-filtered matchers find what trying every pattern finds, on the real reference data.
 
 Signatures, generic wording rules and provider markers are each matched through their index
-(bit masks, word keys, substring gates, second-word filters, lower-cased search) and
+(bit masks, word, word-start and word-run keys, substring gates, lower-cased search) and
 exhaustively (every alternative's regex, case-insensitive, best signature first), over the
 corpus, the held-out replies and generated texts built from the patterns' own words.
 """

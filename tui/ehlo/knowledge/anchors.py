@@ -32,7 +32,7 @@ def _sre_modules() -> tuple[Any, Any]:
 
 PREFIX = 5
 """Prefix conditions are checked on their first PREFIX characters."""
-PLANNER_VERSION = 9
+PLANNER_VERSION = 10
 """Bump when the pre-filter plan changes, so cached plans are rebuilt."""
 
 Disjunct = tuple[str, str]
@@ -297,9 +297,9 @@ def plan_entries(patterns: Sequence[str]) -> list[list[list[Any]]]:
 
 def plan_alternatives(split: Sequence[Sequence[str]]) -> list[list[list[Any]]]:
     """Plans for patterns already split into alternatives; each alternative's plan is
-    [alternative, keys, words, substrings, several, second]: the [table, key] pairs it is
-    indexed under, the words and substrings every match holds, options of several
-    (is_word, value) disjuncts one of which it holds, and a second required word ("" if none).
+    [alternative, keys, words, substrings, several]: the [table, key] pairs it is indexed
+    under, the words and substrings every match holds, and options of several
+    (is_word, value) disjuncts one of which it holds.
     Plain data that marshal keeps (lists, tuples, frozen sets, strings), so plans are cached
     on disk with the reference data, ready to use."""
     parsed = [[anchors_of(alt) for alt in alts] for alts in split]
@@ -342,15 +342,12 @@ def _plan(
             words.add(tests[0][1])
         else:
             substrings.append(tests[0][1])
-    others = words.difference(key for table, key in keys if table == "words")
-    second = min(others, key=lambda w: (_cost([("words", w)], shared), w)) if others else ""
     return [
         alternative,
         [list(key) for key in keys],
         frozenset(words),
         tuple(dict.fromkeys(substrings)),
         tuple(several),
-        second,
     ]
 
 

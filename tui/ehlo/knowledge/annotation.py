@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple, cast
 
+from ehlo.fixes import Fix
 from ehlo.knowledge.extract import extract
 from ehlo.knowledge.fill import (
     ADDRESS_NAMES,
@@ -13,6 +14,7 @@ from ehlo.knowledge.fill import (
     apply_defaults,
     apply_plan,
     placeholder_values,
+    reply_values,
 )
 from ehlo.knowledge.loader import CodeRule, Knowledge, knowledge
 from ehlo.knowledge.matcher import Candidate, make_candidate
@@ -25,7 +27,7 @@ from ehlo.knowledge.model import (
     make_annotation,
 )
 from ehlo.knowledge.positive import STAGE_MEANINGS, positive_meaning
-from ehlo.knowledge.prepared import dns_checks, prepared
+from ehlo.knowledge.prepared import Prepared, dns_checks, prepared
 from ehlo.knowledge.providers import provider_from_markers
 from ehlo.knowledge.replytext import (
     client_ip,
@@ -117,7 +119,13 @@ def annotate(
 
 
 def clear_cache() -> None:
-    """Forget the annotations remembered so far, so that the next calls do all the work."""
+    """Forget the annotations remembered so far, so that the next call on any reply reads,
+    matches and explains it again.
+
+    Tables derived from the knowledge base itself on first use are kept, as compiled
+    patterns are: the bits each word selects, and what follows from codes, stage and verdict
+    alone (`Knowledge.explained`).
+    """
     _CACHE.clear()
 
 
@@ -215,12 +223,14 @@ def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) ->
     signature = base.index.match(candidate)
     if signature is not None:
         return _Verdict(signature.reason, RANK_SIGNATURE + signature.priority, signature)
-    verdicts: list[_Verdict] = []
-    for rule in base.wording.iterate(candidate):
-        if rule.reason == "greylisted" and class_digit == 5:
-            continue
-        verdicts.append(_Verdict(rule.reason, rule.priority))
-        break
+    # The best of the wording rule, the enhanced code's rule and the basic code's rule; the
+    # first of them wins a tie.
+    best: _Verdict | None = None
+    rule = base.wording.match(candidate)
+    if rule is not None and rule.reason == "greylisted" and class_digit == 5:
+        rule = next((r for r in base.wording.iterate(candidate) if r.reason != "greylisted"), None)
+    if rule is not None:
+        best = _Verdict(rule.reason, rule.priority)
     if code_rule is not None:
         reason = code_rule.reason
         if class_digit == 4 and code_rule.reason_transient:
@@ -233,17 +243,18 @@ def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) ->
         ):
             specific = False
         rank = RANK_SPECIFIC_ENHANCED if specific else RANK_GENERIC_ENHANCED
-        verdicts.append(_Verdict(reason, rank, rule=code_rule))
+        if best is None or rank > best.rank:
+            best = _Verdict(reason, rank, rule=code_rule)
     basic_rule = base.basic_rules.get(candidate.code or 0)
     if basic_rule is not None:
         reasons = basic_rule.reasons
         reason = reasons.get(candidate.stage or "", reasons.get("any", "undefined"))
         if reason != "undefined":
             rank = RANK_SPECIFIC_BASIC if basic_rule.specific else RANK_GENERIC_BASIC
-            verdicts.append(_Verdict(reason, rank))
-    if not verdicts:
+            if best is None or rank > best.rank:
+                best = _Verdict(reason, rank)
+    if best is None:
         return _Verdict("undefined", 0)
-    best = max(verdicts, key=lambda v: v.rank)
     if (
         class_digit == 5
         and candidate.stage in GREETING_STAGES
@@ -285,6 +296,26 @@ def _enhanced_rule(base: Knowledge, enhanced: str | None) -> CodeRule | None:
     return base.enhanced_rules.get(f"{subject}.{detail}")
 
 
+class _Static(NamedTuple):
+    """What an annotation holds that follows from its codes, stage and verdict alone.
+
+    The same for every reply that shares those, so made once for them (`Knowledge.explained`);
+    what the reply's own words add (provider markers, values for fixes, DNS checks it names,
+    protocol notes) is added per reply.
+    """
+
+    fields: dict[str, object]
+    """Every Annotation field but provider, fixes, dns_checks and notes."""
+    provider: str | None
+    """The signature's or code rule's provider; None leaves it to the reply's markers."""
+    pair: Prepared
+    domain_role: str
+
+
+EXPLAINED_LIMIT = 4096
+"""Combinations of codes, stage and verdict remembered before starting again."""
+
+
 def _build(
     base: Knowledge,
     reply: Reply,
@@ -298,7 +329,81 @@ def _build(
     reason: Reason | None,
     context: Mapping[str, str] | None,
 ) -> Annotation:
-    code = reply.code
+    failure = reply_class in ("transient", "permanent")
+    lifts = (
+        reply_class == "transient"
+        and reason is not None
+        and not reason.retry_transient
+        and verdict.reason in LIFTING_REASONS
+        and _says_temporary(text)
+    )
+    signature = verdict.signature
+    key = (
+        reply.code,
+        enhanced,
+        stage,
+        reply_class,
+        verdict.reason,
+        verdict.rank,
+        signature.id if signature is not None else None,
+        id(verdict.rule),
+        lifts,
+    )
+    static = base.explained.get(key)
+    if static is None:
+        static = _static(
+            base,
+            code=reply.code,
+            reply_class=reply_class,
+            enhanced=enhanced,
+            stage=stage,
+            verdict=verdict,
+            reason=reason,
+            lifts=lifts,
+        )
+        if len(base.explained) >= EXPLAINED_LIMIT:
+            base.explained.clear()
+        base.explained[key] = static
+    values = static.fields.copy()
+    values["provider"] = static.provider or provider_from_markers(candidate)
+    values["fixes"] = _fixes(static, text, stage, context)
+    values["dns_checks"] = dns_checks(static.pair, candidate.words) if failure else ()
+    values["notes"] = reply.violations
+    return make_annotation(values)
+
+
+def _fixes(
+    static: _Static, text: str, stage: str | None, context: Mapping[str, str] | None
+) -> tuple[Fix, ...]:
+    """The pair's fixes, filled from the context and from what the reply names."""
+    plan = static.pair.fixes
+    if plan.static is not None:
+        return plan.static
+    names = plan.names
+    found_ip = client_ip(text) if not names.isdisjoint(IP_NAMES) else None
+    found_address = mail_address(text) if not names.isdisjoint(ADDRESS_NAMES) else None
+    if context:
+        values = placeholder_values(
+            context, static.domain_role, found_ip, found_address, stage, names=names
+        )
+    elif found_ip or found_address:
+        values = reply_values(static.domain_role, found_ip, found_address, stage, names)
+    else:
+        return apply_defaults(plan, static.domain_role)
+    return apply_plan(plan, values)
+
+
+def _static(
+    base: Knowledge,
+    *,
+    code: int | None,
+    reply_class: ReplyClass,
+    enhanced: str | None,
+    stage: str | None,
+    verdict: _Verdict,
+    reason: Reason | None,
+    lifts: bool,
+) -> _Static:
     signature = verdict.signature
     basic = base.basic.get(code) if code else None
     registry = base.enhanced.get("x." + enhanced.split(".", 1)[1]) if enhanced else None
@@ -309,13 +414,7 @@ def _build(
         advice = "Nothing to retry: the server waits for the client's next line."
     if failure and reason is not None:
         retry = reason.retry_transient if reply_class == "transient" else reason.retry_permanent
-        if (
-            reply_class == "transient"
-            and not retry
-            and verdict.reason in LIFTING_REASONS
-            and _says_temporary(text)
-        ):
-            retry = True
+        retry = retry or lifts
         if signature is not None and signature.retry is not None:
             retry = signature.retry
         elif verdict.rule is not None and verdict.rule.retry is not None:
@@ -326,9 +425,8 @@ def _build(
     provider = signature.provider if signature else None
     if provider is None and verdict.rule is not None:
         provider = verdict.rule.provider
-    provider = provider or provider_from_markers(candidate)
     meaning = _meaning(
-        reply,
+        code,
         reply_class=reply_class,
         stage=stage,
         verdict=verdict,
@@ -337,21 +435,6 @@ def _build(
         enhanced=enhanced,
         registry=registry,
     )
-    pair = prepared(base.prepared, signature, reason if failure else None)
-    plan = pair.fixes
-    names = plan.names
-    fixes = plan.static
-    if fixes is None:
-        domain_role = reason.domain if reason else "none"
-        found_ip = client_ip(text) if not names.isdisjoint(IP_NAMES) else None
-        found_address = mail_address(text) if not names.isdisjoint(ADDRESS_NAMES) else None
-        if context or found_ip or found_address:
-            values = placeholder_values(
-                context, domain_role, found_ip, found_address, stage, names=names
-            )
-            fixes = apply_plan(plan, values)
-        else:
-            fixes = apply_defaults(plan, domain_role)
     references = [*(basic.rfc if basic else ()), *(registry.rfc if registry else ())]
     if signature is not None and signature.url:
         references.append(signature.url)
@@ -359,32 +442,28 @@ def _build(
         references.append(verdict.rule.reference)
     if reason is not None and failure:
         references.extend(reason.references)
-    return make_annotation(
-        {
-            "basic": code,
-            "enhanced": enhanced,
-            "reply_class": reply_class,
-            "reason": cast(ReasonId, verdict.reason),
-            "retry": retry,
-            "retry_advice": advice,
-            "provider": provider,
-            "meaning": meaning,
-            "causes": reason.causes if reason and failure else (),
-            "fixes": fixes,
-            "references": tuple(dict.fromkeys(references)),
-            "signature": signature.id if signature else None,
-            "enhanced_title": registry.title if registry else None,
-            "code_meaning": basic.meaning if basic else None,
-            "dns_checks": dns_checks(pair, candidate.words) if failure else (),
-            "stage": stage,
-            "who": reason.who if reason and failure else None,
-            "notes": reply.violations,
-        }
-    )
+    fields: dict[str, object] = {
+        "basic": code,
+        "enhanced": enhanced,
+        "reply_class": reply_class,
+        "reason": cast(ReasonId, verdict.reason),
+        "retry": retry,
+        "retry_advice": advice,
+        "meaning": meaning,
+        "causes": reason.causes if reason and failure else (),
+        "references": tuple(dict.fromkeys(references)),
+        "signature": signature.id if signature else None,
+        "enhanced_title": registry.title if registry else None,
+        "code_meaning": basic.meaning if basic else None,
+        "stage": stage,
+        "who": reason.who if reason and failure else None,
+    }
+    pair = prepared(base.prepared, signature, reason if failure else None)
+    return _Static(fields, provider, pair, reason.domain if reason else "none")
 
 
 def _meaning(
-    reply: Reply,
+    code: int | None,
     *,
     reply_class: ReplyClass,
     stage: str | None,
@@ -404,8 +483,8 @@ def _meaning(
         lead = getattr(basic, "meaning", "") or "The server accepted this step."
         if verdict.reason == "delivered":
             lead = STAGE_MEANINGS[("end-of-data", 250)]
-        lead = positive_meaning(reply.code, stage) or lead
-    parts = [f"{reply.code}" if reply.code else "", enhanced or ""]
+        lead = positive_meaning(code, stage) or lead
+    parts = [f"{code}" if code else "", enhanced or ""]
     said = " ".join(p for p in parts if p)
     where = f" to {DESCRIPTIONS[stage]}" if stage in DESCRIPTIONS else ""
     titles = [getattr(basic, "title", ""), getattr(registry, "title", "")]

@@ -91,6 +91,36 @@ def placeholder_values(
     return values
 
 
+_ROLE_OF_STAGE = {"mail": "sender", "rcpt": "recipient"}
+
+
+def reply_values(
+    domain_role: str,
+    found_ip: str | None,
+    found_address: str | None,
+    stage: str | None,
+    names: frozenset[str],
+) -> dict[str, str]:
+    """`placeholder_values(None, ...)` for the `names` a plan fills, made from the defaults
+    (`default_values`): only what the reply's own address and IP change is worked out."""
+    values = dict(default_values(domain_role))
+    if found_address:
+        role = _ROLE_OF_STAGE.get(stage or "") or (
+            "sender" if domain_role == "sender" else "recipient"
+        )
+        values[role] = found_address
+        key = "mail_from_domain" if role == "sender" else "rcpt_domain"
+        values[key] = domain_of(found_address) or DEFAULTS[key]
+        domain = values["rcpt_domain" if domain_role == "recipient" else "mail_from_domain"]
+        values["domain"] = domain
+        values["dmarc_name"] = "_dmarc." + domain
+    if found_ip:
+        values["ip"] = found_ip
+        if "reversed_ip" in names:
+            values["reversed_ip"] = reversed_ip(found_ip) or "1.2.0.192"
+    return values
+
+
 def fill_command(template: str, values: Mapping[str, str]) -> str:
     """Replace each `{name}` with the shell-quoted value (unknown names stay as written)."""
 

@@ -95,6 +95,9 @@ class Knowledge:
     problems: tuple[str, ...] = field(default=())
     prepared: dict[tuple[str, str], Prepared] = field(default_factory=dict, compare=False)
     """What annotate() needs per (signature id, reason id), made on first use."""
+    explained: dict[tuple[object, ...], Any] = field(default_factory=dict, compare=False)
+    """The parts of an annotation that follow from its codes, stage and verdict alone (see
+    `annotation._Static`), made on first use."""
 
 
 def _read_documents(directory: Path) -> dict[str, Any]:

@@ -14,10 +14,10 @@ the literal condition its plan chose (see `anchors`): a whole word, a word start
 substring. Each word of a reply selects the bits of the keys it is, starts with, or holds the
 longest word-character run of (worked out once per word and remembered, since replies share
 most of their words); a substring without such a run is looked for in the text when it holds
-the substring's rarest character. Alternatives that need a second word the reply lacks, or
-whose signature's code, enhanced-code or stage filters refuse the reply, are masked out.
-Walking the set bits from the lowest visits the few possible alternatives in rank order, so the
-first one whose regex is found decides.
+the substring's rarest character. Alternatives whose signature's code, enhanced-code or stage
+filters refuse the reply are masked out. Walking the set bits from the lowest visits the few
+possible alternatives in rank order; one whose other required words the reply lacks is passed
+over at once, and the first whose regex is found decides.
 """
 
 from __future__ import annotations
@@ -217,11 +217,8 @@ class PatternIndex:
         self._always = 0
         tables: dict[str, dict[str, int]] = {"words": {}, "starts": {}, "substrings": {}}
         self._words, self._starts, self._substrings = tables.values()
-        self._second: dict[str, int] = {}
-        """A second word each alternative requires besides its key, when it has one."""
-        self._has_second = 0
         for owner in ranked:
-            for alternative, keys, words, substrings, several, second in plans[owner]:
+            for alternative, keys, words, substrings, several in plans[owner]:
                 bit = 1 << len(self._sources)
                 self._sources.append(alternative)
                 self._owner.append(owner)
@@ -232,18 +229,12 @@ class PatternIndex:
                 for table_name, key in keys:
                     table = tables[table_name]
                     table[key] = table.get(key, 0) | bit
-                if second:
-                    self._second[second] = self._second.get(second, 0) | bit
-                    self._has_second |= bit
         groups: dict[str, list[tuple[str, int]]] = {}
         for start, bits in self._starts.items():
             groups.setdefault(start[:START_LENGTH], []).append((start, bits))
         self._start_groups = {group: tuple(items) for group, items in groups.items()}
         self._vocabulary: dict[str, int] = {}
         """The bits each word seen so far selects (see `_word_bits`)."""
-        # A frozen set of the keys: a set intersects another set several times faster than a
-        # dictionary's keys.
-        self._second_keys = frozenset(self._second)
         # A text holding a substring holds its longest run of word characters inside one of
         # its words, so substrings are looked for by that run in each word, once, when the
         # word is first seen (a run that is not the whole substring only makes its bits
@@ -257,7 +248,8 @@ class PatternIndex:
                 inside.setdefault(_rarest_char(run), []).append((run, bits))
             else:
                 gates.setdefault(_rarest_char(key), []).append((key, bits))
-        self._inside = tuple((char, tuple(items)) for char, items in inside.items())
+        self._inside = {char: tuple(items) for char, items in inside.items()}
+        self._inside_chars = frozenset(self._inside)
         self._gates = tuple((char, tuple(items)) for char, items in gates.items())
         self._filters = _Filters(ordered, self._owner_bits)
         self._compiled: dict[int, _Compiled | None] = {}
@@ -302,11 +294,11 @@ class PatternIndex:
             for start, start_bits in self._start_groups.get(word[:START_LENGTH], ()):
                 if word.startswith(start):
                     bits |= start_bits
-        for char, substrings in self._inside:
-            if char in word:
-                for key, key_bits in substrings:
-                    if key in word:
-                        bits |= key_bits
+        inside = self._inside
+        for char in self._inside_chars.intersection(word):
+            for key, key_bits in inside[char]:
+                if key in word:
+                    bits |= key_bits
         vocabulary = self._vocabulary
         if len(vocabulary) >= VOCABULARY_LIMIT:
             vocabulary.clear()
@@ -329,12 +321,6 @@ class PatternIndex:
                 for key, bits in substrings:
                     if key in lowered:
                         mask |= bits
-        if mask & self._has_second:
-            second = self._second
-            present = 0
-            for key in candidate.words & self._second_keys:
-                present |= second[key]
-            mask &= present | ~self._has_second
         return mask
 
     def applies(self, signature: Signature, candidate: Candidate) -> bool:
@@ -387,11 +373,18 @@ class PatternIndex:
         What `next(self.iterate(candidate), None)` gives, without a generator.
         """
         mask = self._mask(candidate) & ~self._filters.refused(candidate)
+        requires = self._requires
+        words = candidate.words
         while mask:
             lowest = mask & -mask
             entry = lowest.bit_length() - 1
             mask ^= lowest
-            if self._plausible(entry, candidate) and self._found(entry, candidate):
+            needed, substrings, several = requires[entry]
+            if needed and not needed <= words:
+                continue  # the commonest refusal, checked here before a call
+            if (substrings or several) and not self._plausible(entry, candidate):
+                continue
+            if self._found(entry, candidate):
                 return self.signatures[self._owner[entry]]
         return None
 

@@ -21,8 +21,8 @@ MARKER_HINT = re.compile(r"[245]\d\d[-\s]")
 """How every EMBEDDED_MARKER match starts: a quick test before the substitution."""
 
 IPV4 = re.compile(r"\d(?<![\d.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.]*\d)")
-"""A dotted quad not inside a longer run of digits and dots. It starts with `\d` rather than
-its look-behind, so that the regex engine skips to digits fast."""
+"""A dotted quad not inside a longer run of digits and dots. It starts with a digit rather
+than its look-behind, so that the regex engine skips to digits fast."""
 DOTTED_NUMBERS = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d")
 """Held by every IPv4 address: a quick test before the full search (it starts with a literal,
 which the regex engine looks for fast)."""

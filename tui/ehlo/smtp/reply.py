@@ -16,8 +16,6 @@ MAX_REPLY_BYTES = 64 * 1024
 ENHANCED_AT_START = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
 """RFC 3463 class.subject.detail at the start of a reply line's text (RFC 2034)."""
 
-_LINE = re.compile(rb"^(\d{3})([ -]?)(.*)$", re.DOTALL)
-
 
 MAX_VIOLATIONS = 10
 """Violations listed per reply; a hostile reply could otherwise carry thousands."""
@@ -92,14 +90,6 @@ _SET_RAW = _SLOTS["raw"].__set__
 _SET_VIOLATIONS = _SLOTS["violations"].__set__
 
 
-def _decode(raw: bytes) -> tuple[str, bool]:
-    """Decode a line as UTF-8 with replacement; report whether replacement was needed."""
-    try:
-        return raw.decode("utf-8"), False
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", errors="replace"), True
-
-
 def build_reply(raw_lines: list[bytes], ending_violations: list[str] | None = None) -> Reply:
     """Build a Reply from its raw lines (line endings already removed)."""
     violations: list[str] = list(ending_violations or [])
@@ -107,29 +97,35 @@ def build_reply(raw_lines: list[bytes], ending_violations: list[str] | None = No
     texts: list[str] = []
     codes: list[int] = []
     for raw_line in raw_lines:
-        line, replaced = _decode(raw_line)
-        if replaced:
+        try:
+            line = raw_line.decode("utf-8")
+        except UnicodeDecodeError:
+            line = raw_line.decode("utf-8", errors="replace")
             violations.append("reply text is not valid UTF-8 (decoded with replacement characters)")
         if len(raw_line) + 2 > MAX_LINE:
             violations.append(
                 f"reply line of {len(raw_line) + 2} bytes exceeds the {MAX_LINE} limit"
             )
         lines.append(line)
-        match = _LINE.match(raw_line)
-        if match is None:
+        # `NNN`, then a space, a hyphen or nothing, then the text (bytes.isdigit() is ASCII).
+        if len(raw_line) < 3 or not raw_line[:3].isdigit():
             violations.append(f"line without a three-digit reply code: {line[:60]!r}")
             texts.append(line)
             continue
-        line_code = int(match.group(1))
+        line_code = int(raw_line[:3])
         if not 200 <= line_code <= 599:
             violations.append(f"reply code {line_code} is outside 2xx-5xx")
         codes.append(line_code)
-        if match.group(2) == b"" and match.group(3):
-            violations.append(f"no space or hyphen after the code in {line[:60]!r}")
+        separator = raw_line[3:4]
+        if separator in (b" ", b"-"):
+            start = 4
+        else:
+            start = 3
+            if separator:
+                violations.append(f"no space or hyphen after the code in {line[:60]!r}")
         # The code and separator are ASCII, so the text starts at the same index in the
         # decoded line as in the raw one.
-        text = line[match.start(3) :]
-        texts.append(text)
+        texts.append(line[start:])
     if len(codes) > 1 and len(set(codes)) > 1:
         violations.append("lines of one reply carry different codes: " + ", ".join(map(str, codes)))
     code = codes[-1] if codes and 200 <= codes[-1] <= 599 else None
@@ -240,7 +236,10 @@ def parse_reply(text: str | bytes) -> Reply:
     """
     data = _encode_text(text) if isinstance(text, str) else text
     data = data[:MAX_REPLY_BYTES]
-    raw_lines = [line.rstrip(b"\r") for line in data.replace(b"\r\n", b"\n").split(b"\n")]
+    normalized = data.replace(b"\r\n", b"\n")
+    raw_lines = normalized.split(b"\n")
+    if b"\r" in normalized:
+        raw_lines = [line.rstrip(b"\r") for line in raw_lines]
     while raw_lines and not raw_lines[-1].strip():
         raw_lines.pop()
     if not raw_lines:
