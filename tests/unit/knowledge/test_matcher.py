@@ -155,3 +155,12 @@ def test_a_full_vocabulary_starts_again_and_matches_the_same(monkeypatch) -> Non
             )
             assert found is expected, text
             assert len(index._vocabulary) <= 3 + len(text.split())
+
+
+def test_unanchored_lists_the_alternatives_without_a_literal() -> None:
+    signatures = [
+        Signature(id="a", provider="P", pattern=r"\d{3}|mailbox full", reason="undefined",
+                  source="t"),
+        Signature(id="b", provider="P", pattern=r"user unknown", reason="undefined", source="t"),
+    ]  # fmt: skip
+    assert PatternIndex(signatures).unanchored == [r"\d{3}"]

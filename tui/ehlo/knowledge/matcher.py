@@ -9,13 +9,13 @@ The best match is the highest `priority`, then the one with more of those filter
 first in the file.
 
 Patterns are split at their top-level `|`; each alternative is compiled once, on first use, and
-has one bit in an integer, bits numbered best signature first. Every alternative is indexed by
+has one bit in an integer, the best signature's at the top. Every alternative is indexed by
 the literal condition its plan chose (see `anchors`): a whole word, a word start, or a
 substring. Each word of a reply selects the bits of the keys it is, starts with, or holds the
 longest word-character run of (worked out once per word and remembered, since replies share
 most of their words); a substring without such a run is looked for in the text when it holds
 the substring's rarest character. Alternatives whose signature's code, enhanced-code or stage
-filters refuse the reply are masked out. Walking the set bits from the lowest visits the few
+filters refuse the reply are masked out. Walking the set bits from the highest visits the few
 possible alternatives in rank order; one whose other required words the reply lacks is passed
 over at once, and the first whose regex is found decides.
 """
@@ -148,7 +148,10 @@ class _Filters:
     Gives the same verdicts as `PatternIndex.applies()` for all alternatives at once.
     """
 
-    def __init__(self, signatures: Sequence[Signature], owner_bits: Sequence[int]) -> None:
+    def __init__(
+        self, signatures: Sequence[Signature], owner_bits: Sequence[int], every: int
+    ) -> None:
+        self.every = every
         self.with_codes = self.with_enhanced = self.with_stages = 0
         self.by_code: dict[int | None, int] = {}
         self.by_exact: dict[str, int] = {}
@@ -180,17 +183,16 @@ class _Filters:
             for stage in {*self.by_stage, "bdat"}
         }
 
-    def refused(self, candidate: Candidate) -> int:
-        """The bits of alternatives whose signature's filters refuse the reply."""
-        refused = self.code_refused.get(candidate.code, self.with_codes)
-        stage = candidate.stage
+    def admitted(self, code: int | None, enhanced: str | None, stage: str | None) -> int:
+        """The bits of alternatives whose signature's filters admit a reply with this code,
+        enhanced code and stage."""
+        refused = self.code_refused.get(code, self.with_codes)
         if stage is not None:
             refused |= self.stage_refused.get(stage, self.with_stages)
-        enhanced = candidate.enhanced
         if enhanced is not None and self.with_enhanced:
             admitted = self.by_exact.get(enhanced, 0) | self.by_detail.get(enhanced[2:], 0)
             refused |= self.with_enhanced & ~admitted
-        return refused
+        return self.every & ~refused
 
 
 class PatternIndex:
@@ -215,11 +217,15 @@ class PatternIndex:
         self._requires: list[_Requires] = []
         self._owner_bits = [0] * len(ordered)
         self._always = 0
+        total = sum(len(plans[owner]) for owner in range(len(ordered)))
+        self._top = total - 1
+        self._single = [1 << position for position in range(total)]
+        """The integer of each bit position, made once (the walk clears one bit a step)."""
         tables: dict[str, dict[str, int]] = {"words": {}, "starts": {}, "substrings": {}}
         self._words, self._starts, self._substrings = tables.values()
         for owner in ranked:
             for alternative, keys, words, substrings, several in plans[owner]:
-                bit = 1 << len(self._sources)
+                bit = self._single[self._top - len(self._sources)]
                 self._sources.append(alternative)
                 self._owner.append(owner)
                 self._owner_bits[owner] |= bit
@@ -251,14 +257,20 @@ class PatternIndex:
         self._inside = {char: tuple(items) for char, items in inside.items()}
         self._inside_chars = frozenset(self._inside)
         self._gates = tuple((char, tuple(items)) for char, items in gates.items())
-        self._filters = _Filters(ordered, self._owner_bits)
+        self._filters = _Filters(ordered, self._owner_bits, (1 << total) - 1)
+        self._admitted: dict[tuple[int | None, str | None, str | None], int] = {}
+        """The bits admitted by the filters, per (code, enhanced code, stage) met so far."""
         self._compiled: dict[int, _Compiled | None] = {}
         self._plain: list[re.Pattern[str] | None] = []
 
     @property
     def unanchored(self) -> list[str]:
         """Alternatives tried on every reply (no literal anchor found): keep this short."""
-        return [self._sources[e] for e in range(len(self._sources)) if self._always >> e & 1]
+        return [
+            self._sources[entry]
+            for entry in range(len(self._sources))
+            if self._always & self._single[self._top - entry]
+        ]
 
     def _pattern(self, entry: int) -> _Compiled | None:
         try:
@@ -323,6 +335,17 @@ class PatternIndex:
                         mask |= bits
         return mask
 
+    def _admitted_bits(self, candidate: Candidate) -> int:
+        """The bits of the alternatives whose signature's filters admit the reply."""
+        key = (candidate.code, candidate.enhanced, candidate.stage)
+        admitted = self._admitted.get(key)
+        if admitted is None:
+            admitted = self._filters.admitted(*key)
+            if len(self._admitted) >= VOCABULARY_LIMIT:
+                self._admitted.clear()
+            self._admitted[key] = admitted
+        return admitted
+
     def applies(self, signature: Signature, candidate: Candidate) -> bool:
         """Whether the signature's code, enhanced-code and stage filters admit the reply."""
         if signature.codes and candidate.code not in signature.codes:
@@ -339,12 +362,13 @@ class PatternIndex:
 
     def iterate(self, candidate: Candidate) -> Iterator[Signature]:
         """Matching signatures, best first, found lazily."""
-        mask = self._mask(candidate) & ~self._filters.refused(candidate)
+        mask = self._mask(candidate) & self._admitted_bits(candidate)
         owners = self._owner
+        top = self._top
         while mask:
-            lowest = mask & -mask
-            entry = lowest.bit_length() - 1
-            mask ^= lowest
+            position = mask.bit_length() - 1
+            mask ^= self._single[position]
+            entry = top - position
             if self._plausible(entry, candidate) and self._found(entry, candidate):
                 owner = owners[entry]
                 mask &= ~self._owner_bits[owner]
@@ -372,13 +396,15 @@ class PatternIndex:
 
         What `next(self.iterate(candidate), None)` gives, without a generator.
         """
-        mask = self._mask(candidate) & ~self._filters.refused(candidate)
+        mask = self._mask(candidate) & self._admitted_bits(candidate)
         requires = self._requires
         words = candidate.words
+        single = self._single
+        top = self._top
         while mask:
-            lowest = mask & -mask
-            entry = lowest.bit_length() - 1
-            mask ^= lowest
+            position = mask.bit_length() - 1
+            mask ^= single[position]
+            entry = top - position
             needed, substrings, several = requires[entry]
             if needed and not needed <= words:
                 continue  # the commonest refusal, checked here before a call
