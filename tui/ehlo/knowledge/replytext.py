@@ -110,13 +110,22 @@ def find_enhanced(reply: Reply, reply_class: int | None) -> str | None:
 def search_text(reply: Reply) -> str:
     """The reply's text for matching: lines joined by spaces, codes and markers removed."""
     parts: list[str] = []
-    for text in reply.texts:
+    for index, text in enumerate(reply.texts):
+        if index == 0 and reply.enhanced and text.startswith(reply.enhanced):
+            # The parser found it at the start of the first line, where LEADING_ENHANCED
+            # ends at the same place.
+            parts.append(text[len(reply.enhanced) :])
+            continue
         found = LEADING_ENHANCED.match(text)
         parts.append(text[found.end() :] if found else text)
     joined = " ".join(parts)
     if MARKER_HINT.search(joined) is not None:
         joined = EMBEDDED_MARKER.sub(" ", joined)
-    return " ".join(joined.split())
+    # Runs of whitespace become one space. Every whitespace character but the space is
+    # unprintable, so a printable text without double, leading or trailing spaces has none.
+    if "  " in joined or not joined.isprintable() or joined[:1] == " " or joined[-1:] == " ":
+        joined = " ".join(joined.split())
+    return joined
 
 
 def client_ip(text: str) -> str | None:

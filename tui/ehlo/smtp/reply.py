@@ -131,9 +131,12 @@ def build_reply(raw_lines: list[bytes], ending_violations: list[str] | None = No
     code = codes[-1] if codes and 200 <= codes[-1] <= 599 else None
     enhanced = None
     if texts and code is not None:
-        found = ENHANCED_AT_START.match(texts[0])
-        if found and found.group(1) == str(code)[0]:
-            enhanced = found.group(0)
+        first = texts[0]
+        # The class digit and dot first: most lines without a code are refused before the regex.
+        if first[1:2] == "." and first[:1] == str(code)[0]:
+            found = ENHANCED_AT_START.match(first)
+            if found:
+                enhanced = found.group(0)
     raw = b"\r\n".join(raw_lines) + b"\r\n" if raw_lines else b""
     reply = object.__new__(Reply)
     # What Reply(...) does, without its generated __init__'s per-field setattr calls: replies
