@@ -121,11 +121,7 @@ def search_text(reply: Reply) -> str:
     joined = " ".join(parts)
     if MARKER_HINT.search(joined) is not None:
         joined = EMBEDDED_MARKER.sub(" ", joined)
-    # Runs of whitespace become one space. Every whitespace character but the space is
-    # unprintable, so a printable text without double, leading or trailing spaces has none.
-    if "  " in joined or not joined.isprintable() or joined[:1] == " " or joined[-1:] == " ":
-        joined = " ".join(joined.split())
-    return joined
+    return " ".join(joined.split())
 
 
 def client_ip(text: str) -> str | None:
