@@ -1,7 +1,7 @@
 """Tables annotate() derives on first use give the same annotations as working them out anew.
 
 annotate() remembers, per knowledge base, what follows from a reply's codes, stage and verdict
-alone (`Knowledge.explained`), and fills fix values from the defaults plus what the reply
+alone (`Knowledge.explained`) and each enhanced code's rule (`Knowledge.code_rules`), and fills fix values from the defaults plus what the reply
 names (`fill.reply_values`). Both must be invisible: the annotation is the same whether the
 table is empty, full or being emptied, and the values are those `placeholder_values` gives.
 """
@@ -32,19 +32,23 @@ def test_annotations_are_the_same_with_the_table_empty_or_filled(monkeypatch) ->
     corpus = _corpus()
     base = knowledge()
     base.explained.clear()
+    base.code_rules.clear()
     clear_cache()
     first = [annotate(reply, stage).to_dict() for reply, stage in corpus]
     assert base.explained, "the table fills as replies are annotated"
+    assert base.code_rules
     clear_cache()
     again = [annotate(reply, stage).to_dict() for reply, stage in corpus]
     assert again == first
     # A table that is emptied every few replies changes nothing either.
     monkeypatch.setattr(annotation, "EXPLAINED_LIMIT", 3)
     base.explained.clear()
+    base.code_rules.clear()
     clear_cache()
     small = [annotate(reply, stage).to_dict() for reply, stage in corpus]
     assert small == first
     assert len(base.explained) <= 3
+    assert len(base.code_rules) <= 3
 
 
 def test_one_combination_shared_by_two_replies_keeps_each_replys_own_parts() -> None:

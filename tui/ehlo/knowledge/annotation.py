@@ -285,6 +285,18 @@ def _auth_only(enhanced: str) -> bool:
 def _enhanced_rule(base: Knowledge, enhanced: str | None) -> CodeRule | None:
     if enhanced is None:
         return None
+    try:
+        return base.code_rules[enhanced]
+    except KeyError:
+        pass
+    rule = _find_enhanced_rule(base, enhanced)
+    if len(base.code_rules) >= EXPLAINED_LIMIT:
+        base.code_rules.clear()
+    base.code_rules[enhanced] = rule
+    return rule
+
+
+def _find_enhanced_rule(base: Knowledge, enhanced: str) -> CodeRule | None:
     klass, subject, detail = (int(part) for part in enhanced.split("."))
     if detail >= 100:
         for vendor in base.ranges:
