@@ -36,6 +36,8 @@ _ASCII_NON_WORD = bytes(
 """A bytes.translate() table: ASCII word characters kept, everything else a space."""
 VOCABULARY_LIMIT = 65536
 """Words whose bits an index remembers before it starts again (replies share most words)."""
+_UNSEEN: Any = object()
+"""A marker for an alternative not compiled yet (None is one that does not compile)."""
 INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]+[:)]")
 _Compiled = tuple[re.Pattern[str], bool, bool]
 """A compiled alternative: the regex, whether it runs on the lower-cased text, and whether a
@@ -195,6 +197,19 @@ class _Filters:
         return self.every & ~refused
 
 
+def _found_at_boundary(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether `pattern` is found where a word boundary (`\\b`) stands before it."""
+    position = 0
+    while position <= len(text) and (match := pattern.search(text, position)) is not None:
+        start = match.start()
+        before = start > 0 and is_word_char(text[start - 1])
+        after = start < len(text) and is_word_char(text[start])
+        if before != after:
+            return True
+        position = start + 1
+    return False
+
+
 class PatternIndex:
     """Signatures (or generic wording rules) indexed by anchor; finds the best match for a reply."""
 
@@ -288,15 +303,7 @@ class PatternIndex:
         text = candidate.lowered if lowered else candidate.text
         if not boundary:
             return pattern.search(text) is not None
-        position = 0
-        while position <= len(text) and (match := pattern.search(text, position)) is not None:
-            start = match.start()
-            before = start > 0 and is_word_char(text[start - 1])
-            after = start < len(text) and is_word_char(text[start])
-            if before != after:
-                return True
-            position = start + 1
-        return False
+        return _found_at_boundary(pattern, text)
 
     def _word_bits(self, word: str) -> int:
         """The bits of the alternatives keyed by `word`, by its start, or by a substring
@@ -337,7 +344,7 @@ class PatternIndex:
 
     def _admitted_bits(self, candidate: Candidate) -> int:
         """The bits of the alternatives whose signature's filters admit the reply."""
-        key = (candidate.code, candidate.enhanced, candidate.stage)
+        key = candidate[3:]  # (code, enhanced, stage)
         admitted = self._admitted.get(key)
         if admitted is None:
             admitted = self._filters.admitted(*key)
@@ -396,21 +403,33 @@ class PatternIndex:
 
         What `next(self.iterate(candidate), None)` gives, without a generator.
         """
-        mask = self._mask(candidate) & self._admitted_bits(candidate)
+        admitted = self._admitted.get(candidate[3:])  # (code, enhanced, stage)
+        if admitted is None:
+            admitted = self._admitted_bits(candidate)
+        mask = self._mask(candidate) & admitted
         requires = self._requires
         words = candidate.words
         single = self._single
         top = self._top
+        compiled = self._compiled
+        # What _plausible() and _found() do, partly inlined: this loop runs for every reply.
         while mask:
             position = mask.bit_length() - 1
             mask ^= single[position]
             entry = top - position
             needed, substrings, several = requires[entry]
             if needed and not needed <= words:
-                continue  # the commonest refusal, checked here before a call
+                continue
             if (substrings or several) and not self._plausible(entry, candidate):
                 continue
-            if self._found(entry, candidate):
+            found = compiled.get(entry, _UNSEEN)
+            if found is _UNSEEN:
+                found = self._pattern(entry)
+            if found is None:
+                continue
+            pattern, lowered, boundary = found
+            text = candidate.lowered if lowered else candidate.text
+            if _found_at_boundary(pattern, text) if boundary else pattern.search(text) is not None:
                 return self.signatures[self._owner[entry]]
         return None
 
