@@ -287,6 +287,11 @@ class PatternIndex:
             if self._always & self._single[self._top - entry]
         ]
 
+    def compile_all(self) -> None:
+        """Compile every alternative now rather than on first use."""
+        for entry in range(len(self._sources)):
+            self._pattern(entry)
+
     def _pattern(self, entry: int) -> _Compiled | None:
         try:
             return self._compiled[entry]
