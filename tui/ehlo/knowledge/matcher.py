@@ -34,8 +34,11 @@ _ASCII_NON_WORD = bytes(
     code if chr(code).isalnum() or chr(code) == "_" else 32 for code in range(256)
 )
 """A bytes.translate() table: ASCII word characters kept, everything else a space."""
-VOCABULARY_LIMIT = 65536
-"""Words whose bits an index remembers before it starts again (replies share most words)."""
+VOCABULARY_LIMIT = 16384
+"""Words whose bits an index remembers before it starts again (replies share most words; a
+few thousand cover a corpus of real replies)."""
+ADMITTED_LIMIT = 4096
+"""(code, enhanced code, stage) combinations whose admitted bits an index remembers."""
 _UNSEEN: Any = object()
 """A marker for an alternative not compiled yet (None is one that does not compile)."""
 INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]+[:)]")
@@ -271,6 +274,9 @@ class PatternIndex:
                 gates.setdefault(_rarest_char(key), []).append((key, bits))
         self._inside = {char: tuple(items) for char, items in inside.items()}
         self._inside_chars = frozenset(self._inside)
+        runs = sorted({run for items in inside.values() for run, _ in items}, key=len, reverse=True)
+        # Finds nothing in a word exactly when no run is inside it: a quick test first.
+        self._any_inside = re.compile("|".join(map(re.escape, runs))) if runs else None
         self._gates = tuple((char, tuple(items)) for char, items in gates.items())
         self._filters = _Filters(ordered, self._owner_bits, (1 << total) - 1)
         self._admitted: dict[tuple[int | None, str | None, str | None], int] = {}
@@ -318,11 +324,12 @@ class PatternIndex:
             for start, start_bits in self._start_groups.get(word[:START_LENGTH], ()):
                 if word.startswith(start):
                     bits |= start_bits
-        inside = self._inside
-        for char in self._inside_chars.intersection(word):
-            for key, key_bits in inside[char]:
-                if key in word:
-                    bits |= key_bits
+        if self._any_inside is not None and self._any_inside.search(word) is not None:
+            inside = self._inside
+            for char in self._inside_chars.intersection(word):
+                for key, key_bits in inside[char]:
+                    if key in word:
+                        bits |= key_bits
         vocabulary = self._vocabulary
         if len(vocabulary) >= VOCABULARY_LIMIT:
             vocabulary.clear()
@@ -353,7 +360,7 @@ class PatternIndex:
         admitted = self._admitted.get(key)
         if admitted is None:
             admitted = self._filters.admitted(*key)
-            if len(self._admitted) >= VOCABULARY_LIMIT:
+            if len(self._admitted) >= ADMITTED_LIMIT:
                 self._admitted.clear()
             self._admitted[key] = admitted
         return admitted
