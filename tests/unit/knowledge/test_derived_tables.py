@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ehlo.knowledge.annotation as annotation
+import ehlo.knowledge.verdict as verdict
 from ehlo.knowledge import annotate
 from ehlo.knowledge.annotation import clear_cache
 from ehlo.knowledge.fill import PLACEHOLDER, placeholder_values, reply_values
@@ -42,6 +43,7 @@ def test_annotations_are_the_same_with_the_table_empty_or_filled(monkeypatch) ->
     assert again == first
     # A table that is emptied every few replies changes nothing either.
     monkeypatch.setattr(annotation, "EXPLAINED_LIMIT", 3)
+    monkeypatch.setattr(verdict, "CODE_RULES_LIMIT", 3)
     base.explained.clear()
     base.code_rules.clear()
     clear_cache()

@@ -16,14 +16,13 @@ from ehlo.knowledge.fill import (
     placeholder_values,
     reply_values,
 )
-from ehlo.knowledge.loader import CodeRule, Knowledge, knowledge
+from ehlo.knowledge.loader import Knowledge, knowledge
 from ehlo.knowledge.matcher import Candidate, make_candidate
 from ehlo.knowledge.model import (
     Annotation,
     Reason,
     ReasonId,
     ReplyClass,
-    Signature,
     make_annotation,
 )
 from ehlo.knowledge.positive import STAGE_MEANINGS, positive_meaning
@@ -38,21 +37,16 @@ from ehlo.knowledge.replytext import (
     search_text,
 )
 from ehlo.knowledge.stages import DESCRIPTIONS, normalize_stage
+from ehlo.knowledge.verdict import (
+    RANK_GENERIC_ENHANCED,
+    Verdict,
+    failure_verdict,
+    positive_reason,
+)
 from ehlo.smtp.reply import Reply, parse_reply
 
 CLASSES: dict[int, ReplyClass] = {2: "success", 3: "intermediate", 4: "transient", 5: "permanent"}
 
-RANK_SIGNATURE = 1000
-RANK_SPECIFIC_ENHANCED = 60
-RANK_SPECIFIC_BASIC = 55
-RANK_GENERIC_ENHANCED = 40
-RANK_GENERIC_BASIC = 20
-
-DELIVERED_WORDING = re.compile(
-    r"queued|accepted for delivery|message accepted|mail accepted|ok id=|\bsaved\b|delivered|"
-    r"message received|\bid=|requested mail action okay, completed",
-    re.IGNORECASE,
-)
 TEMPORARY_WORDING = re.compile(
     r"temporar(?:il)?y (?:blocked|blacklisted|banned|deferred|rate.limited|suspended|locked|"
     r"rejected|refused|restricted|throttled)|rate.limited|try again (?:later|in \d)|"
@@ -63,25 +57,11 @@ LIFTING_REASONS = frozenset(
     {"blocked", "badreputation", "ratelimited", "policyviolation", "spamdetected", "filtered"}
 )
 """Refusals that can lift by themselves when the server says they are temporary."""
-GREETING_STAGES = frozenset({"connect", "ehlo", "helo"})
-CLIENT_REFUSALS = frozenset(
-    {"spamdetected", "policyviolation", "filtered", "rejected", "userunknown", "systemerror"}
-)
-AUTH_CODES = frozenset({"5.6", "7.8", "7.9", "7.10", "7.11", "7.12", "7.13", "7.14"})
-AUTH_STAGES = frozenset({"auth", "ehlo", "mail", None})
-"""Stages where an AUTH code is believable (MAIL may answer that AUTH is required first)."""
 CODE_AT_START = re.compile(r"^\s*(\d{3,})")
 
 
 _CACHE: dict[object, Annotation] = {}
 _CACHE_LIMIT = 16384
-
-
-class _Verdict(NamedTuple):
-    reason: str
-    rank: int
-    signature: Signature | None = None
-    rule: CodeRule | None = None
 
 
 def annotate(
@@ -192,9 +172,9 @@ def _explain(reply: Reply, stage: str | None, context: Mapping[str, str] | None)
     text = search_text(reply)
     candidate = make_candidate(text, code, enhanced, stage)
     if reply_class in ("success", "intermediate"):
-        verdict = _Verdict(_positive_reason(code, stage, text), 0)
+        verdict = Verdict(positive_reason(code, stage, text), 0)
     else:
-        verdict = _failure_verdict(base, candidate, class_digit)
+        verdict = failure_verdict(base, candidate, class_digit)
     reason = base.reasons.get(verdict.reason) or base.reasons.get("undefined")
     return _build(
         base,
@@ -210,102 +190,9 @@ def _explain(reply: Reply, stage: str | None, context: Mapping[str, str] | None)
     )
 
 
-def _positive_reason(code: int | None, stage: str | None, text: str) -> str:
-    if code == 250 and stage in ("end-of-data", "bdat"):
-        return "delivered"
-    if code == 250 and stage is None and DELIVERED_WORDING.search(text):
-        return "delivered"
-    return "ok"
-
-
-def _failure_verdict(base: Knowledge, candidate: Candidate, class_digit: int) -> _Verdict:
-    code_rule = _enhanced_rule(base, candidate.enhanced)
-    signature = base.index.match(candidate)
-    if signature is not None:
-        return _Verdict(signature.reason, RANK_SIGNATURE + signature.priority, signature)
-    # The best of the wording rule, the enhanced code's rule and the basic code's rule; the
-    # first of them wins a tie.
-    best: _Verdict | None = None
-    rule = base.wording.match(candidate)
-    if rule is not None and rule.reason == "greylisted" and class_digit == 5:
-        rule = next((r for r in base.wording.iterate(candidate) if r.reason != "greylisted"), None)
-    if rule is not None:
-        best = _Verdict(rule.reason, rule.priority)
-    if code_rule is not None:
-        reason = code_rule.reason
-        if class_digit == 4 and code_rule.reason_transient:
-            reason = code_rule.reason_transient
-        specific = code_rule.specific
-        if (
-            candidate.enhanced
-            and _auth_only(candidate.enhanced)
-            and candidate.stage not in AUTH_STAGES
-        ):
-            specific = False
-        rank = RANK_SPECIFIC_ENHANCED if specific else RANK_GENERIC_ENHANCED
-        if best is None or rank > best.rank:
-            best = _Verdict(reason, rank, rule=code_rule)
-    basic_rule = base.basic_rules.get(candidate.code or 0)
-    if basic_rule is not None:
-        reasons = basic_rule.reasons
-        reason = reasons.get(candidate.stage or "", reasons.get("any", "undefined"))
-        if reason != "undefined":
-            rank = RANK_SPECIFIC_BASIC if basic_rule.specific else RANK_GENERIC_BASIC
-            if best is None or rank > best.rank:
-                best = _Verdict(reason, rank)
-    if best is None:
-        return _Verdict("undefined", 0)
-    if (
-        class_digit == 5
-        and candidate.stage in GREETING_STAGES
-        and best.reason in CLIENT_REFUSALS
-        and not (best.reason == "systemerror" and best.rank >= RANK_SPECIFIC_ENHANCED)
-    ):
-        # Refused for good before any envelope or content was sent: the client itself is,
-        # unless the server's own words say it is broken.
-        best = _Verdict("blocked", best.rank, rule=best.rule)
-    if class_digit == 4 and best.reason == "notaccept":
-        # "Not accepting messages" for now: a passing state of the receiving system.
-        best = _Verdict("systemerror", best.rank, rule=best.rule)
-    if best.rule is None and code_rule is not None and code_rule.reason == best.reason:
-        best = _Verdict(best.reason, best.rank, rule=code_rule)
-    return best
-
-
 def _says_temporary(text: str) -> bool:
     """Whether a transient refusal says itself that it lifts by itself."""
     return TEMPORARY_WORDING.search(text) is not None
-
-
-def _auth_only(enhanced: str) -> bool:
-    """Codes defined for AUTH replies (RFC 4954, RFC 5248), which some servers misuse."""
-    return enhanced.split(".", 1)[1] in AUTH_CODES
-
-
-def _enhanced_rule(base: Knowledge, enhanced: str | None) -> CodeRule | None:
-    if enhanced is None:
-        return None
-    try:
-        return base.code_rules[enhanced]
-    except KeyError:
-        pass
-    rule = _find_enhanced_rule(base, enhanced)
-    if len(base.code_rules) >= EXPLAINED_LIMIT:
-        base.code_rules.clear()
-    base.code_rules[enhanced] = rule
-    return rule
-
-
-def _find_enhanced_rule(base: Knowledge, enhanced: str) -> CodeRule | None:
-    klass, subject, detail = (int(part) for part in enhanced.split("."))
-    if detail >= 100:
-        for vendor in base.ranges:
-            if (vendor.klass, vendor.subject) == (
-                klass,
-                subject,
-            ) and vendor.low <= detail <= vendor.high:
-                return vendor.rule
-    return base.enhanced_rules.get(f"{subject}.{detail}")
 
 
 class _Static(NamedTuple):
@@ -337,7 +224,7 @@ def _build(
     enhanced: str | None,
     stage: str | None,
     text: str,
-    verdict: _Verdict,
+    verdict: Verdict,
     reason: Reason | None,
     context: Mapping[str, str] | None,
 ) -> Annotation:
@@ -412,7 +299,7 @@ def _static(
     reply_class: ReplyClass,
     enhanced: str | None,
     stage: str | None,
-    verdict: _Verdict,
+    verdict: Verdict,
     reason: Reason | None,
     lifts: bool,
 ) -> _Static:
@@ -479,7 +366,7 @@ def _meaning(
     *,
     reply_class: ReplyClass,
     stage: str | None,
-    verdict: _Verdict,
+    verdict: Verdict,
     reason: Reason | None,
     basic: object,
     enhanced: str | None,

@@ -96,7 +96,7 @@ class Knowledge:
     prepared: dict[tuple[str, str], Prepared] = field(default_factory=dict, compare=False)
     """What annotate() needs per (signature id, reason id), made on first use."""
     code_rules: dict[str, CodeRule | None] = field(default_factory=dict, compare=False)
-    """The rule of each enhanced code met so far (see `annotation._enhanced_rule`)."""
+    """The rule of each enhanced code met so far (see `verdict.enhanced_rule`)."""
     explained: dict[tuple[object, ...], Any] = field(default_factory=dict, compare=False)
     """The parts of an annotation that follow from its codes, stage and verdict alone (see
     `annotation._Static`), made on first use."""
