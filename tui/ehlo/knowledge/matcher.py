@@ -274,9 +274,6 @@ class PatternIndex:
                 gates.setdefault(_rarest_char(key), []).append((key, bits))
         self._inside = {char: tuple(items) for char, items in inside.items()}
         self._inside_chars = frozenset(self._inside)
-        runs = sorted({run for items in inside.values() for run, _ in items}, key=len, reverse=True)
-        # Finds nothing in a word exactly when no run is inside it: a quick test first.
-        self._any_inside = re.compile("|".join(map(re.escape, runs))) if runs else None
         self._gates = tuple((char, tuple(items)) for char, items in gates.items())
         self._filters = _Filters(ordered, self._owner_bits, (1 << total) - 1)
         self._admitted: dict[tuple[int | None, str | None, str | None], int] = {}
@@ -324,12 +321,11 @@ class PatternIndex:
             for start, start_bits in self._start_groups.get(word[:START_LENGTH], ()):
                 if word.startswith(start):
                     bits |= start_bits
-        if self._any_inside is not None and self._any_inside.search(word) is not None:
-            inside = self._inside
-            for char in self._inside_chars.intersection(word):
-                for key, key_bits in inside[char]:
-                    if key in word:
-                        bits |= key_bits
+        inside = self._inside
+        for char in self._inside_chars.intersection(word):
+            for key, key_bits in inside[char]:
+                if key in word:
+                    bits |= key_bits
         vocabulary = self._vocabulary
         if len(vocabulary) >= VOCABULARY_LIMIT:
             vocabulary.clear()
