@@ -20,6 +20,8 @@ slows everything):
   measure that other processes on the machine do not disturb): a pass over the corpus as
   above, and the held-out replies (tests/data/reply-heldout.toml) first seen after it, with
   patterns compiled on first use and compiled beforehand.
+- with --distinct N: N replies made of random tokens (every reply and most words new, the
+  worst case for annotate()'s memories): replies/s and how much peak memory grew.
 - `ehlo explain --jsonl`: a whole process, knowledge loading included, the corpus piped in.
 - `ehlo explain REPLY`: one process on one reply (target < 250 ms), best and median wall
   clock of several runs, and CPU time.
@@ -211,6 +213,44 @@ def bench_instructions(corpus: list[tuple[str, str | None]]) -> Instructions | N
     return Instructions(*figures)
 
 
+def bench_distinct(count: int) -> tuple[float, float]:
+    """Replies/s and peak memory growth (MB) over `count` replies that share no tokens: random
+    queue ids, hosts, IPs and enhanced codes, so every reply and most of its words are new.
+    The worst case for annotate()'s memories, which must stay bounded."""
+    import random
+    import resource
+    import string
+
+    from ehlo.knowledge import annotate
+
+    annotate("250 ok", "noop")
+    chance = random.Random(3)
+    alphabet = string.ascii_lowercase + string.digits
+
+    def token() -> str:
+        return "".join(chance.choice(alphabet) for _ in range(chance.randint(4, 12)))
+
+    replies = []
+    for _ in range(count):
+        code = chance.choice(["550", "451", "554", "421", "250"])
+        enhanced = f"{code[0]}.{chance.randint(0, 9)}.{chance.randint(0, 999)}"
+        address = ".".join(str(chance.randint(1, 223)) for _ in range(4))
+        replies.append(
+            (
+                f"{code} {enhanced} {token()} {token()} user unknown {token()} "
+                f"queued as {token()} from [{address}]",
+                chance.choice([None, "rcpt", "mail", "end-of-data"]),
+            )
+        )
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    for reply, stage in replies:
+        annotate(reply, stage)
+    elapsed = time.perf_counter() - start
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    return count / elapsed, grown
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "tui"), env.get("PYTHONPATH")]))
@@ -262,6 +302,14 @@ def main() -> None:
         action="store_true",
         help="also count instructions per new reply with valgrind (steady on a busy machine)",
     )
+    parser.add_argument(
+        "--distinct",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also annotate N replies of random tokens (all new) after the corpus: speed and "
+        "memory growth",
+    )
     args = parser.parse_args()
     corpus = load_corpus(args.corpus)
     print(f"load average: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
@@ -285,6 +333,12 @@ def main() -> None:
             print(f"  held-out replies first seen after the corpus: {counted.heldout:>10,.0f}")
             compiled = counted.heldout_compiled
             print(f"  the same, patterns compiled beforehand:       {compiled:>10,.0f}")
+    if args.distinct:
+        rate, grown = bench_distinct(args.distinct)
+        print(
+            f"annotate(), {args.distinct:,} replies sharing no tokens: {rate:>8,.0f} replies/s, "
+            f"peak memory grew {grown:.1f} MB"
+        )
     jsonl = bench_jsonl(corpus, args.repeat)
     print(f"ehlo explain --jsonl, whole process:        {jsonl:>10,.0f} replies/s")
     walls, cpus = (sorted(values) for values in bench_single(args.runs))

@@ -61,7 +61,9 @@ CODE_AT_START = re.compile(r"^\s*(\d{3,})")
 
 
 _CACHE: dict[object, Annotation] = {}
-_CACHE_LIMIT = 16384
+_CACHE_LIMIT = 4096
+"""Annotations remembered before starting again: a session's replies, or the repeated
+replies of a log, fit; a long stream of distinct replies does not grow memory past a few MB."""
 
 
 def annotate(
