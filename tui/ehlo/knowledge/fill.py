@@ -196,24 +196,40 @@ def fill_fixes(templates: tuple[FixTemplate, ...], values: Mapping[str, str]) ->
     Templates come most specific first (a provider signature's before its reason's), so a
     reason's generic wording of the same fix, or the same command, is dropped.
     """
-    fixes: list[Fix] = []
+    fixes = [
+        Fix(fill_text(t.text, values), fill_command(t.command, values) if t.command else None)
+        for t in templates
+    ]
+    return _choose(fixes, _repeats([fix.text for fix in fixes]))
+
+
+def _repeats(texts: list[str]) -> tuple[frozenset[int], ...]:
+    """For each text, the earlier texts that say nearly the same thing."""
+    gists = [_gist(text) for text in texts]
+    return tuple(
+        frozenset(j for j in range(i) if _same_advice(gist, gists[j]))
+        for i, gist in enumerate(gists)
+    )
+
+
+def _choose(fixes: list[Fix], repeats: tuple[frozenset[int], ...]) -> tuple[Fix, ...]:
+    """The fixes to show, in order: none repeating the command or the advice of one already
+    kept, at most MAX_FIXES."""
+    chosen: list[Fix] = []
     commands: set[str] = set()
-    gists: list[tuple[str, ...]] = []
-    for template in templates:
-        command = fill_command(template.command, values) if template.command else None
-        fix = Fix(fill_text(template.text, values), command)
-        if command is not None and command in commands:
+    kept: set[int] = set()
+    for index, fix in enumerate(fixes):
+        if fix.command is not None and fix.command in commands:
             continue
-        gist = _gist(fix.text)
-        if any(_same_advice(gist, seen) for seen in gists):
+        if not kept.isdisjoint(repeats[index]):
             continue
-        fixes.append(fix)
-        gists.append(gist)
-        if command is not None:
-            commands.add(command)
-        if len(fixes) == MAX_FIXES:
+        chosen.append(fix)
+        kept.add(index)
+        if fix.command is not None:
+            commands.add(fix.command)
+        if len(chosen) == MAX_FIXES:
             break
-    return tuple(fixes)
+    return tuple(chosen)
 
 
 ADDRESS_NAMES = frozenset(
@@ -253,11 +269,7 @@ def plan_fixes(templates: tuple[FixTemplate, ...]) -> FixPlan:
     )
     if any(PLACEHOLDER.search(template.text) for template in templates):
         return FixPlan(templates, names, None)
-    gists = [_gist(template.text) for template in templates]
-    repeats = tuple(
-        frozenset(j for j in range(i) if _same_advice(gist, gists[j]))
-        for i, gist in enumerate(gists)
-    )
+    repeats = _repeats([template.text for template in templates])
     commands = tuple(tuple(PLACEHOLDER.split(t.command or "")) for t in templates)
     made = tuple(
         Fix(t.text, t.command or None) if len(parts) == 1 else None
@@ -284,23 +296,11 @@ def apply_plan(plan: FixPlan, values: Mapping[str, str]) -> tuple[Fix, ...]:
         return plan.static
     if plan.repeats is None:
         return fill_fixes(plan.templates, values)
-    fixes: list[Fix] = []
-    commands: set[str] = set()
-    kept: set[int] = set()
-    for index, template in enumerate(plan.templates):
-        fix = plan.made[index]
-        command = fix.command if fix is not None else _fill_parts(plan.commands[index], values)
-        if command is not None and command in commands:
-            continue
-        if not kept.isdisjoint(plan.repeats[index]):
-            continue
-        fixes.append(fix if fix is not None else Fix(template.text, command))
-        kept.add(index)
-        if command is not None:
-            commands.add(command)
-        if len(fixes) == MAX_FIXES:
-            break
-    return tuple(fixes)
+    fixes = [
+        made if made is not None else Fix(template.text, _fill_parts(parts, values))
+        for template, made, parts in zip(plan.templates, plan.made, plan.commands, strict=True)
+    ]
+    return _choose(fixes, plan.repeats)
 
 
 _DEFAULT_VALUES: dict[str, Mapping[str, str]] = {}
