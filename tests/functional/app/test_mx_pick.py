@@ -31,11 +31,14 @@ def _app(nsd: NsdServer, settings_path: Path, sandbox_port: int) -> EhloApp:
     )
 
 
-async def _connect_to_domain(pilot: Pilot[None], app: EhloApp, port: int) -> None:
-    """Type @example.test and the sandbox's port into the connect bar, then connect."""
+async def _connect_to_domain(
+    pilot: Pilot[None], app: EhloApp, port: int | None, target: str = "@example.test"
+) -> None:
+    """Type TARGET (and the sandbox's port, when given) into the connect bar, then connect."""
     screen = screen_of(app)
-    screen.query_one("#target", Input).value = "@example.test"
-    screen.query_one("#port", Input).value = str(port)
+    screen.query_one("#target", Input).value = target
+    if port is not None:
+        screen.query_one("#port", Input).value = str(port)
     screen.action_reconnect()
     await pilot.pause()
 
@@ -112,10 +115,41 @@ async def test_a_port_given_with_the_domain_is_kept(
         app = _app(nsd, settings_path, sandbox.port)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
-            screen = screen_of(app)
-            screen.query_one("#target", Input).value = f"@example.test:{sandbox.port}"
-            screen.action_reconnect()
+            await _connect_to_domain(pilot, app, None, f"@example.test:{sandbox.port}")
             await wait_for(pilot, lambda: "220" in transcript_text(app), timeout=15)
+            screen = screen_of(app)
             assert screen.options is not None
             assert (screen.options.host, screen.options.port) == ("127.0.0.1", sandbox.port)
             assert screen.query_one("#target", Input).value == f"127.0.0.1:{sandbox.port}"
+
+
+@pytest.mark.parametrize(
+    ("zone", "target", "said"),
+    [
+        ({"example.test": "@ MX 0 .\n"}, "@example.test", "null MX"),
+        ({"example.test": "@ MX 10 127.0.0.1.\n"}, "@missing.example.test", "does not exist"),
+    ],
+)
+async def test_a_domain_that_takes_no_mail_is_not_connected_to(
+    nsd_server: Callable[[dict[str, str]], NsdServer],  # noqa: F811
+    settings_path: Path,
+    zone: dict[str, str],
+    target: str,
+    said: str,
+) -> None:
+    """A null MX (RFC 7505) or a domain that does not exist ends in a message, not a session."""
+    nsd = nsd_server(zone)
+    async with Sandbox("happy") as sandbox:
+        app = _app(nsd, settings_path, sandbox.port)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await _connect_to_domain(pilot, app, sandbox.port, target)
+
+            def told() -> bool:
+                return any(said in str(n.message) for n in app._notifications)
+
+            await wait_for(pilot, told, timeout=15)
+            screen = screen_of(app)
+            assert screen.session is None
+            assert screen.options is None
+            assert screen.query_one("#target", Input).value == target

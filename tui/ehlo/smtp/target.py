@@ -169,6 +169,27 @@ def _mx_records(answer: Answer, domain: str) -> list[tuple[int, str]]:
     return sorted(pairs)
 
 
+async def mx_exchanges(resolver: Resolver, domain: str) -> list[tuple[int | None, str]]:
+    """The (preference, host) pairs to try for DOMAIN, lowest preference first; without MX
+    records, [(None, DOMAIN)]: the domain itself (RFC 5321 section 5.1 implicit MX).
+
+    Raises:
+        TargetError: the domain publishes a null MX, does not exist, or DNS failed (kind
+            `resolve`).
+    """
+    mx = await resolver.resolve(domain, "MX")
+    if mx.failed:
+        raise TargetError(
+            f"could not look up the MX records of {domain}: {mx.error or mx.status}",
+            kind="resolve",
+        )
+    if mx.status == "nxdomain":
+        raise TargetError(f"the domain {domain} does not exist (NXDOMAIN)", kind="resolve")
+    if not mx.ok:
+        return [(None, domain)]
+    return list(_mx_records(mx, domain))
+
+
 async def _addresses(resolver: Resolver, host: str, family: Family) -> tuple[list[str], str]:
     """The host's addresses in the order to try (IPv4 first unless limited), and why none."""
     kinds = {"any": ("A", "AAAA"), "ipv4": ("A",), "ipv6": ("AAAA",)}[family]
@@ -207,15 +228,7 @@ async def resolve_target(
         name = None if parsed.is_ip else parsed.host
         return (Endpoint(parsed.host, port, server_name=name),)
     domain = parsed.host
-    mx = await resolver.resolve(domain, "MX")
-    if mx.failed:
-        raise TargetError(
-            f"could not look up the MX records of {domain}: {mx.error or mx.status}",
-            kind="resolve",
-        )
-    if mx.status == "nxdomain":
-        raise TargetError(f"the domain {domain} does not exist (NXDOMAIN)", kind="resolve")
-    exchanges = _mx_records(mx, domain) if mx.ok else [(-1, domain)]
+    exchanges = await mx_exchanges(resolver, domain)
     endpoints: list[Endpoint] = []
     problems: list[str] = []
     for preference, host in exchanges:
@@ -229,11 +242,12 @@ async def resolve_target(
                     port,
                     server_name=host,
                     mx_host=host,
-                    preference=None if preference < 0 else preference,
+                    preference=preference,
                 )
             )
     if not endpoints:
-        source = "its MX hosts" if mx.ok else "it has no MX records and its own name"
+        implicit = exchanges == [(None, domain)]
+        source = "it has no MX records and its own name" if implicit else "its MX hosts"
         raise TargetError(
             f"no server to connect to for {domain}: {source} did not resolve ("
             + "; ".join(problems)

@@ -154,24 +154,30 @@ class SessionScreen(CopyExport, PaneLayout):
     @work(exclusive=True, exit_on_error=False, group="mx", name="mx lookup")
     async def _lookup_mx(self, domain: str, port: int | None) -> None:
         """Find the domain's MX hosts; connect to the only one, or let the user pick."""
-        answer = await self._resolver().resolve(domain, "MX")
-        hosts = sorted(
-            (int(parts[0]), parts[1].rstrip("."))
-            for parts in (record.split() for record in answer.records)
-            if len(parts) == 2 and (parts[0].isascii() and parts[0].isdigit())
-        )
-        if not hosts:
+        from ehlo.smtp.target import TargetError, mx_exchanges
+
+        try:
+            exchanges = await mx_exchanges(self._resolver(), domain)
+        except TargetError as exc:
+            self.notify(exc.message, title="Cannot connect", severity="error")
+            return
+        if not exchanges:
             self.notify(
-                f"{domain} has no MX hosts ({answer.status}); mail goes to the domain itself.",
-                title="MX lookup",
+                f"the MX records of {domain} name no host", title="Cannot connect", severity="error"
+            )
+            return
+        if exchanges[0][0] is None:
+            self.notify(
+                f"{domain} has no MX records; mail goes to the domain itself.", title="MX lookup"
             )
             self._start_session(domain, port)
             return
         unique: dict[str, int] = {}
-        for preference, host in hosts:
-            unique.setdefault(host, preference)
+        for preference, host in exchanges:
+            unique.setdefault(host, preference or 0)
         if len(unique) == 1:
-            self._use_mx(domain, hosts[0][1], hosts[0][0], port)
+            host, preference = next(iter(unique.items()))
+            self._use_mx(domain, host, preference, port)
             return
         from ehlo.app.screens.mx_picker import MxPickScreen
 
