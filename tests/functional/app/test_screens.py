@@ -175,3 +175,50 @@ async def test_footer_keeps_its_keys_until_the_keys_change(settings_path: Path) 
         await pilot.press("escape")
         await pilot.pause()
         assert {"Step", "Deliver"} <= {key.description for key in footer_keys()}
+
+
+async def test_message_editor_before_any_session_shows_the_forms_test_message(
+    settings_path: Path,
+) -> None:
+    """F4 after a connect the form could not make (AUTH without a user name) opens the test
+    message made from the form's envelope, instead of failing on the missing credentials."""
+    from ehlo.app.request import ConnectForm
+
+    app = sandbox_app(1, settings_path, autoconnect=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        screen = screen_of(app)
+        screen.form = ConnectForm(
+            target="127.0.0.1:1",
+            auth_mechanism="PLAIN",
+            username="",
+            sender="me@example.com",
+            recipients=("you@example.net",),
+        )
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, MessageEditor)
+        text = app.screen.query_one(TextArea).text
+        assert "From: me@example.com" in text
+        assert "To: you@example.net" in text
+
+
+async def test_the_editor_shows_the_test_message_that_data_sends(settings_path: Path) -> None:
+    async with Sandbox("happy") as sandbox:
+        app = sandbox_app(sandbox.port, settings_path)
+        async with app.run_test(size=(140, 45)) as pilot:
+            await settle(pilot)
+            screen = screen_of(app)
+            screen.run_to("rcpt")
+            await settle(pilot)
+            await pilot.press("f4")
+            await pilot.pause()
+            assert isinstance(app.screen, MessageEditor)
+            shown = app.screen.query_one(TextArea).text
+            await pilot.press("escape")
+            await pilot.pause()
+            screen.run_to("quit")
+            await settle(pilot)
+            sent = sandbox.messages[-1].data.decode()  # type: ignore[attr-defined]
+            message_id = next(line for line in shown.splitlines() if line.startswith("Message-ID"))
+            assert message_id in sent

@@ -74,9 +74,26 @@ def build_options(
         port=port,
         tls=form.tls_mode,  # type: ignore[arg-type]
         verify=verify,  # type: ignore[arg-type]
-        helo=form.helo.strip() or settings.helo or None,
+        helo=_helo(form, settings),
         timeouts=timeouts,
     )
+
+
+def _helo(form: ConnectForm, settings: Settings) -> str | None:
+    return form.helo.strip() or settings.helo or None
+
+
+def _envelope(form: ConnectForm) -> tuple[str, tuple[str, ...]]:
+    """The sender and the recipients as typed, without blanks."""
+    return form.sender.strip(), tuple(r.strip() for r in form.recipients if r.strip())
+
+
+def form_message(form: ConnectForm, settings: Settings) -> bytes:
+    """The test message a session from this form would send (no credentials needed)."""
+    from ehlo.smtp.transaction import default_message
+
+    sender, recipients = _envelope(form)
+    return default_message(sender, recipients, helo=_helo(form, settings))
 
 
 def build_plan(form: ConnectForm) -> DeliveryPlan:
@@ -93,9 +110,10 @@ def build_plan(form: ConnectForm) -> DeliveryPlan:
             username=form.username,
             secret=form.password,
         )
+    sender, recipients = _envelope(form)
     return DeliveryPlan(
-        sender=form.sender.strip(),
-        recipients=tuple(r.strip() for r in form.recipients if r.strip()),
+        sender=sender,
+        recipients=recipients,
         credentials=credentials,
         tls=form.tls_mode,  # type: ignore[arg-type]
     )

@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from ehlo.app import clipboard
 from ehlo.app.messages import CopyRequested, SessionEvent
-from ehlo.app.request import ConnectForm, RequestError, build_options, build_plan
+from ehlo.app.request import ConnectForm, RequestError, build_options, build_plan, form_message
 from ehlo.app.screens.copy_export import CopyExport
 from ehlo.app.screens.pane_layout import PaneLayout
 from ehlo.app.screens.session_bindings import SESSION_BINDINGS
@@ -62,12 +62,14 @@ class SessionScreen(CopyExport, PaneLayout):
         self.plan: DeliveryPlan | None = None
         self.message: bytes | None = None
         """The message edited in the editor; None sends a test message made from the form."""
+        self._test_message: bytes | None = None
+        """This session's test message, made once: the editor shows the one DATA sends."""
         self.learned = Learned()
         self.tls_facts: TlsFacts | None = None
         self.events: list[Event] = []
+        """The events shown so far (the session's transcript as the screen has handled it)."""
         self._to_explain: Received | None = None
         self._last_error: ErrorEvent | None = None
-        """The events shown so far (the session's transcript as the screen has handled it)."""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="✉")
@@ -205,6 +207,7 @@ class SessionScreen(CopyExport, PaneLayout):
             return
         self._close_session()
         self.options, self.plan = options, plan
+        self._test_message = None
         self.session = Session(options, plan.credentials)
         self.learned = Learned()
         self.tls_facts = None
@@ -400,7 +403,7 @@ class SessionScreen(CopyExport, PaneLayout):
     def action_reset(self) -> None:
         self._close_session()
         self.options = self.plan = None
-        self.message = None
+        self.message = self._test_message = None
         self.events = []
         self.query_one(Transcript).clear()
         self._refresh_state()
@@ -421,20 +424,20 @@ class SessionScreen(CopyExport, PaneLayout):
             return self.message
         if self.plan is None:
             return b""
-        from ehlo.smtp.transaction import default_message
+        if self._test_message is None:
+            from ehlo.smtp.transaction import default_message
 
-        helo = self.options.helo if self.options else None
-        return default_message(self.plan.sender, self.plan.recipients, helo=helo)
+            helo = self.options.helo if self.options else None
+            self._test_message = default_message(self.plan.sender, self.plan.recipients, helo=helo)
+        return self._test_message
 
     def _message_text(self) -> str:
+        """The message the editor opens with: the session's, or the one the form would send."""
         if self.message is not None or self.plan is not None:
-            return self._message_bytes().decode("utf-8", errors="replace")
-        from ehlo.smtp.transaction import default_message
-
-        plan = build_plan(self.form)
-        return default_message(plan.sender, plan.recipients, helo=self.form.helo or None).decode(
-            "utf-8", errors="replace"
-        )
+            data = self._message_bytes()
+        else:
+            data = form_message(self.form, self.settings)
+        return data.decode("utf-8", errors="replace")
 
     def action_tls_view(self) -> None:
         from ehlo.app.screens.tls_view import TlsView
