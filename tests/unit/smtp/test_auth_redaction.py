@@ -103,3 +103,18 @@ def test_a_short_secret_is_redacted_where_it_stands_alone_not_inside_words() -> 
     assert redactor.redact(f"AUTH PLAIN {plain}") == f"AUTH PLAIN {REDACTED}"
     bearer = base64.b64encode(b"user=demo\x01auth=Bearer x\x01\x01").decode()
     assert redactor.redact(f"AUTH XOAUTH2 {bearer}") == f"AUTH XOAUTH2 {REDACTED}"
+
+
+def test_a_short_secret_in_base64_is_redacted_wherever_a_field_holds_it() -> None:
+    """Inside decoded base64 a short secret counts between separators, not only as a whole
+    SASL field: key=value text, a line of its own, a lower-case bearer prefix."""
+    redactor = Redactor(["ab"])
+    for data in [b"pass=ab", b"ab\r\n", b"user=me\x01auth=bearer ab\x01\x01", b"\0me\0ab"]:
+        token = base64.b64encode(data).decode()
+        assert redactor.redact(f"x {token}") == f"x {REDACTED}", data
+    assert redactor.redact("about a cab") == "about a cab"
+
+
+def test_a_secret_short_in_characters_but_not_in_bytes_is_redacted_inside_words() -> None:
+    redactor = Redactor(["日本語"])
+    assert redactor.redact("535 パスワード日本語は無効") == f"535 パスワード{REDACTED}は無効"

@@ -8,7 +8,7 @@ import dataclasses
 import hashlib
 import hmac
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 
 from ehlo.smtp.events import Closed, ErrorEvent, Event, ProtocolViolation, Received, Sent
 from ehlo.smtp.options import Credentials
@@ -17,7 +17,8 @@ from ehlo.smtp.reply import Reply
 REDACTED = "<redacted>"
 
 MIN_TYPED_SECRET = 4
-"""Shorter pieces of a typed SASL response are not redacted everywhere (they would mangle text)."""
+"""Secrets shorter than this (in UTF-8 bytes) are redacted only where they stand alone: replaced
+inside words they would mangle text, and point at themselves."""
 
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{4,}={0,2}")
 
@@ -40,16 +41,16 @@ def _b64_decode_loose(token: str) -> bytes | None:
         return None
 
 
-def _holds_field(decoded: bytes, secrets: Collection[bytes]) -> bool:
-    """Whether decoded SASL data holds a short secret as a whole field.
+_EDGES = re.escape(b"\0\x01\r\n =:;,\"'")
+"""Bytes that stand around a field in SASL data and typed answers: NUL (PLAIN), ^A (XOAUTH2),
+line ends, spaces and the punctuation of key=value text."""
 
-    A secret of 1-3 bytes turns up by chance inside most decoded base64 words, so it counts
-    only between the separators SASL uses (NUL in PLAIN, ^A and "Bearer " in XOAUTH2).
-    """
-    fields = re.split(rb"[\0\x01]", decoded)
-    return any(
-        field in secrets or field.removeprefix(b"auth=Bearer ") in secrets for field in fields
-    )
+
+def _sasl_fields(decoded: bytes) -> list[bytes]:
+    """The fields of decoded SASL data: PLAIN's and XOAUTH2's parts, `auth=Bearer ` removed."""
+    return [
+        field.removeprefix(b"auth=Bearer ").strip() for field in re.split(rb"[\0\x01]", decoded)
+    ]
 
 
 class Redactor:
@@ -60,6 +61,12 @@ class Redactor:
         self._forms: list[str] = []
         self._short_forms: set[str] = set()
         self._short: re.Pattern[str] | None = None
+        self._long_bytes: list[bytes] = []
+        """Secrets of MIN_TYPED_SECRET bytes or more, looked for anywhere in decoded base64."""
+        self._short_bytes: list[bytes] = []
+        self._short_field: re.Pattern[bytes] | None = None
+        """Shorter secrets, looked for in decoded base64 only between _EDGES (or at its ends):
+        a secret of 1-3 bytes turns up by chance inside most decoded base64 words."""
         for secret in secrets:
             self.add(secret)
 
@@ -69,13 +76,24 @@ class Redactor:
             return
         self._secrets.append(secret)
         raw = secret.encode("utf-8")
+        if len(raw) >= MIN_TYPED_SECRET:
+            self._long_bytes.append(raw)
+        else:
+            self._short_bytes.append(raw)
+            shorts = b"|".join(
+                re.escape(short) for short in sorted(self._short_bytes, key=len, reverse=True)
+            )
+            self._short_field = re.compile(
+                b"(?<![^" + _EDGES + b"])(?:" + shorts + b")(?![^" + _EDGES + b"])"
+            )
         forms = {
             secret,
             base64.b64encode(raw).decode("ascii"),
             base64.b64encode(raw).decode("ascii").rstrip("="),
             base64.urlsafe_b64encode(raw).decode("ascii").rstrip("="),
         }
-        long_forms = {form for form in forms if len(form) >= MIN_TYPED_SECRET}
+        # Measured in bytes: a secret of three CJK characters is not short.
+        long_forms = {form for form in forms if len(form.encode("utf-8")) >= MIN_TYPED_SECRET}
         self._forms = sorted({*self._forms, *long_forms}, key=len, reverse=True)
         if forms - long_forms:
             # A form of 1-3 characters replaced inside words would mangle text and point at
@@ -95,10 +113,9 @@ class Redactor:
         decoded = _b64_decode_loose(response)
         if not decoded:
             return
-        for part in re.split(r"[\0\x01]", decoded.decode("utf-8", errors="replace")):
-            secret = part.removeprefix("auth=Bearer ").strip()
-            if len(secret) >= MIN_TYPED_SECRET:
-                self.add(secret)
+        for field in _sasl_fields(decoded):
+            if len(field) >= MIN_TYPED_SECRET:
+                self.add(field.decode("utf-8", errors="replace"))
 
     @property
     def active(self) -> bool:
@@ -107,13 +124,13 @@ class Redactor:
 
     def _decodes_to_secret(self, token: str) -> bool:
         """Whether a base64 token, read from any of its four alignments, reveals a secret."""
-        secrets = [s.encode("utf-8") for s in self._secrets if len(s) >= MIN_TYPED_SECRET]
-        short = [s.encode("utf-8") for s in self._secrets if len(s) < MIN_TYPED_SECRET]
         for offset in range(4):
             decoded = _b64_decode_loose(token[offset:])
-            if decoded and any(secret in decoded for secret in secrets):
+            if not decoded:
+                continue
+            if any(secret in decoded for secret in self._long_bytes):
                 return True
-            if decoded and short and _holds_field(decoded, short):
+            if self._short_field is not None and self._short_field.search(decoded):
                 return True
         return False
 
