@@ -22,11 +22,6 @@ CLASS_FILTERS = (
 )
 
 
-def _code_class(code: Any) -> int | None:
-    text = str(code.code)
-    return int(text[0]) if (text[:1].isascii() and text[:1].isdigit()) else None
-
-
 class CodeTableScreen(Screen[None]):
     """A DataTable over knowledge.search_codes(); Enter or a click shows the detail below."""
 
