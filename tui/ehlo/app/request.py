@@ -47,9 +47,12 @@ class ConnectForm:
 
 
 def _port(text: str) -> int:
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
+    from ehlo.smtp.target import port_number
+
+    port = port_number(text)
+    if port is None:
         raise RequestError(f"port {text!r} must be a number from 1 to 65535")
-    return int(text)
+    return port
 
 
 def default_port(tls_mode: str) -> int:

@@ -75,11 +75,19 @@ class Endpoint:
         return where
 
 
+def port_number(text: str) -> int | None:
+    """TEXT as a TCP port (ASCII digits, 1 to 65535), or None."""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
+        return None
+    return int(text)
+
+
 def _port(text: str, target: str) -> int:
     """A port number from TARGET, or a usage error."""
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
+    port = port_number(text)
+    if port is None:
         raise TargetError(f"port {text!r} in {target!r} is not a number from 1 to 65535")
-    return int(text)
+    return port
 
 
 def _check_host_name(name: str, target: str) -> str:

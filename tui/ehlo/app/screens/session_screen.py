@@ -142,10 +142,7 @@ class SessionScreen(CopyExport, PaneLayout):
         try:
             target = parse_target(event.form.target)
             build_plan(event.form)
-        except TargetError as exc:
-            self.notify(exc.message, title="Cannot connect", severity="error")
-            return
-        except RequestError as exc:
+        except (TargetError, RequestError) as exc:
             self.notify(str(exc), title="Cannot connect", severity="error")
             return
         if target.kind == "domain":
