@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ehlo.app.app import make_app
-from ehlo.app.widgets.step_bar import slot_statuses
+from ehlo.app.widgets.step_bar import SLOTS, slot_statuses
 from ehlo.app.widgets.transcript_lines import event_lines
 from ehlo.smtp.events import Connected, Received, Sent
 from ehlo.smtp.reply import parse_reply
@@ -23,7 +23,10 @@ def test_any_reply_becomes_transcript_lines_and_step_states(raw: bytes) -> None:
     assert all(line.reply == 0 for line in lines)
     assert lines[-1].latency_ms == 3.0 or lines[-1].kind == "violation"
     statuses = slot_statuses([event], "rcpt")
-    assert set(statuses) >= {"connect", "rcpt", "quit"}
+    refused = reply.code is None or reply.code >= 400
+    assert statuses["rcpt"] == ("failed" if refused else "current")
+    assert all(statuses[slot] == "skipped" for slot in SLOTS[: SLOTS.index("rcpt")])
+    assert statuses["quit"] == "todo"
 
 
 async def test_keymap_from_settings_rebinds(tmp_path: Path) -> None:
