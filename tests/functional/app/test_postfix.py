@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import TextArea
 
-from ehlo.app.app import make_app
+from ehlo.app.app import EhloApp, make_app
 from ehlo.app.screens.message_editor import MessageEditor
 from ehlo.app.widgets.annotation_panel import AnnotationPanel
 from ehlo.app.widgets.command_line import CommandLine
@@ -31,12 +31,9 @@ def _annotation_text(panel: AnnotationPanel) -> str:
     return " ".join(str(static.render()) for static in panel.query("Static"))
 
 
-async def test_stepped_delivery_over_starttls(
-    postfix_server: PostfixServer,  # noqa: F811
-    settings_path: Path,
-) -> None:
-    recipient = postfix_server.address("alice")
-    app = make_app(
+def _postfix_app(postfix_server: PostfixServer, recipient: str, settings_path: Path) -> EhloApp:  # noqa: F811
+    """The app aimed at the test Postfix over STARTTLS (certificate reported, not required)."""
+    return make_app(
         postfix_server.target,
         sender=SENDER,
         recipient=recipient,
@@ -45,6 +42,14 @@ async def test_stepped_delivery_over_starttls(
         autoconnect=True,
         settings_path=settings_path,
     )
+
+
+async def test_stepped_delivery_over_starttls(
+    postfix_server: PostfixServer,  # noqa: F811
+    settings_path: Path,
+) -> None:
+    recipient = postfix_server.address("alice")
+    app = _postfix_app(postfix_server, recipient, settings_path)
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(pilot)
         screen = screen_of(app)
@@ -119,16 +124,7 @@ async def test_relay_refusal_is_explained_as_norelaying(
     postfix_server: PostfixServer,  # noqa: F811
     settings_path: Path,
 ) -> None:
-    outsider = "someone@elsewhere.example"
-    app = make_app(
-        postfix_server.target,
-        sender=SENDER,
-        recipient=outsider,
-        tls_mode="starttls",
-        verify="report",
-        autoconnect=True,
-        settings_path=settings_path,
-    )
+    app = _postfix_app(postfix_server, "someone@elsewhere.example", settings_path)
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(pilot)
         await pilot.press("f7")

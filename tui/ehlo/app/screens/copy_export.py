@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from textual.screen import Screen
 
@@ -28,18 +28,18 @@ class CopyExport(Screen[None]):
     plan: DeliveryPlan | None
 
     def action_copy_fix(self) -> None:
-        fix = self.query_one(AnnotationPanel).first_fix("fix")
-        if fix is None:
-            self.notify("The selected reply has no fix to copy.", severity="warning")
-            return
-        clipboard.copy(self.app, fix, "fix")
+        self._copy_first("fix")
 
     def action_copy_command(self) -> None:
-        command = self.query_one(AnnotationPanel).first_fix("command")
-        if command is None:
-            self.notify("The selected reply has no command to copy.", severity="warning")
+        self._copy_first("command")
+
+    def _copy_first(self, kind: Literal["fix", "command"]) -> None:
+        """Copy the selected reply's first fix text, or its first command."""
+        text = self.query_one(AnnotationPanel).first_fix(kind)
+        if text is None:
+            self.notify(f"The selected reply has no {kind} to copy.", severity="warning")
             return
-        clipboard.copy(self.app, command, "command")
+        clipboard.copy(self.app, text, kind)
 
     def action_copy_reply(self) -> None:
         transcript = self.query_one(Transcript)
