@@ -15,13 +15,9 @@ from ehlo.dnsauth.audit import CHECK_IDS, Report, domain_forms, select_checks
 from ehlo.dnsauth.audit import audit as run_audit
 from ehlo.dnsauth.common import parse_ip
 from ehlo.dnsauth.context import AuditContext
-from ehlo.dnsauth.resolver import (
-    DnsResolver,
-    is_host_name,
-    normalize_name,
-    parse_resolver_arg,
-)
+from ehlo.dnsauth.resolver import DnsResolver, normalize_name, parse_resolver_arg
 from ehlo.dnsauth.result import CheckResult
+from ehlo.smtp.address import is_host_name
 
 EXIT_FAILED = 1
 EXIT_DNS_UNREACHABLE = 3

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
-import re
 import secrets
 import socket
 import struct
@@ -28,6 +27,7 @@ import dns.resolver
 
 from ehlo.dnsauth.answer import Answer, AnswerStatus
 from ehlo.dnsauth.transport import BadResponse, RawRecord, Response, exchange
+from ehlo.smtp.address import is_host_name
 
 MAX_CNAME_HOPS = 8
 _RD = 0x0100
@@ -113,22 +113,6 @@ def parse_resolver_arg(value: str) -> tuple[str, int]:
                     f"resolver host {host!r} is not a host name or an IP address"
                 ) from None
     return host, port
-
-
-_HOST_NAME = re.compile(
-    r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9_-]{1,63}(?<!-))*", re.ASCII
-)
-
-
-def is_host_name(name: str) -> bool:
-    """Whether NAME is made of letter-digit-hyphen labels (underscores allowed, IDNs too)."""
-    text = name.rstrip(".")
-    if not text.isascii():
-        try:
-            text = text.encode("idna").decode("ascii")
-        except UnicodeError:
-            return False
-    return len(text) <= 253 and _HOST_NAME.fullmatch(text) is not None
 
 
 @functools.lru_cache(maxsize=4096)

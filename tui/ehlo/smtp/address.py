@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 
 def domain_of(address: str | None) -> str | None:
@@ -23,3 +24,20 @@ def is_ip(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+_HOST_NAME = re.compile(
+    r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9_-]{1,63}(?<!-))*", re.ASCII
+)
+
+
+def is_host_name(name: str) -> bool:
+    """Whether NAME is made of letter-digit-hyphen labels (underscores allowed, IDNs too; a
+    trailing dot is allowed)."""
+    text = name.rstrip(".")
+    if not text.isascii():
+        try:
+            text = text.encode("idna").decode("ascii")
+        except UnicodeError:
+            return False
+    return len(text) <= 253 and _HOST_NAME.fullmatch(text) is not None

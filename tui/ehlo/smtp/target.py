@@ -6,26 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from ehlo.smtp.address import is_host_name
 from ehlo.smtp.address import is_ip as is_ip_address
 
 if TYPE_CHECKING:
     from ehlo.dnsauth.answer import Answer, Resolver
 
 Family = Literal["any", "ipv4", "ipv6"]
-
-_LABEL_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
-
-
-def _is_host_name(name: str) -> bool:
-    """Whether an ASCII, lower-case name is made of valid DNS labels (underscores allowed)."""
-    if not 1 <= len(name) <= 253:
-        return False
-    for label in name.split("."):
-        if not 1 <= len(label) <= 63 or label[0] == "-" or label[-1] == "-":
-            return False
-        if not _LABEL_CHARACTERS.issuperset(label):
-            return False
-    return True
 
 
 class TargetError(ValueError):
@@ -99,7 +86,7 @@ def _check_host_name(name: str, target: str) -> str:
         ascii_name = cleaned.encode("idna").decode("ascii")
     except UnicodeError:
         raise TargetError(f"{name!r} in {target!r} is not a valid host name") from None
-    if not _is_host_name(ascii_name.lower()):
+    if not is_host_name(ascii_name.lower()):
         raise TargetError(f"{name!r} in {target!r} is not a valid host name")
     return ascii_name
 
