@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import SOURCE_DIR, ehlo_env
 
 CORE_PACKAGES = ["ehlo.smtp", "ehlo.knowledge", "ehlo.dnsauth", "ehlo.sandbox"]
-CORE_MODULES = ["ehlo.export", "ehlo.paths", "ehlo.fixes", "ehlo.cli"]
+CORE_MODULES = ["ehlo.export", "ehlo.paths", "ehlo.fixes", "ehlo.terminal_text", "ehlo.cli"]
 
 
 def _core_modules() -> list[str]:

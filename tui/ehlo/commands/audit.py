@@ -22,6 +22,7 @@ from ehlo.dnsauth.resolver import (
     parse_resolver_arg,
 )
 from ehlo.dnsauth.result import CheckResult
+from ehlo.terminal_text import printable
 
 EXIT_FAILED = 1
 EXIT_DNS_UNREACHABLE = 3
@@ -216,16 +217,17 @@ def render_report(
     lines = [f"audit of {title} via {report.resolver}", ""]
     width = max((len(check.id) for check in report.checks), default=0)
     for check in report.checks:
-        lines.append(f"{_MARKS[check.status]:<5}  {check.id:<{width}}  {_visible(check.summary)}")
+        summary = printable(check.summary, keep_tabs=False)
+        lines.append(f"{_MARKS[check.status]:<5}  {check.id:<{width}}  {summary}")
     for check in report.checks:
         if check.status == "pass" or not details:
             continue
         lines += ["", f"{check.id}: {_MARKS[check.status]}"]
         lines += ["  " + line for line in _render_details(check.details)]
         for fix in check.fixes:
-            lines.append(f"  fix: {_visible(fix.text)}")
+            lines.append(f"  fix: {printable(fix.text, keep_tabs=False)}")
             if fix.command:
-                lines.append(f"       {_visible(fix.command)}")
+                lines.append(f"       {printable(fix.command, keep_tabs=False)}")
     return "\n".join(lines)
 
 
@@ -258,14 +260,5 @@ def _short(value: Any) -> str:
         text = "{" + _inline(value) + "}"
     else:
         text = str(value)
-    text = _visible(text)
+    text = printable(text, keep_tabs=False)
     return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
-
-
-def _visible(text: str) -> str:
-    """Text safe for a terminal: DNS data can carry escape sequences; they are shown escaped."""
-    return (
-        text
-        if text.isprintable()
-        else "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
-    )
