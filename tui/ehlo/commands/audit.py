@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-import math
 import sys
 from typing import Any
 
 import click
 
+from ehlo.commands.options import not_nan
 from ehlo.dnsauth.audit import CHECK_IDS, Report, domain_forms, select_checks
 from ehlo.dnsauth.audit import audit as run_audit
 from ehlo.dnsauth.common import parse_ip
@@ -72,7 +72,7 @@ Examples:
     default=20.0,
     show_default=True,
     help="Seconds for the whole audit.",
-    callback=lambda _ctx, _param, value: _a_number(value),
+    callback=not_nan,
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def audit(
@@ -153,13 +153,6 @@ def audit(
         )
         return EXIT_DNS_UNREACHABLE
     return EXIT_FAILED if report.failed else 0
-
-
-def _a_number(value: float) -> float:
-    """VALUE unless it is NaN (which click's ranges let through)."""
-    if math.isnan(value):
-        raise click.BadParameter("must be a number of seconds, not nan", param_hint="--timeout")
-    return value
 
 
 def _is_address_literal(text: str) -> bool:
