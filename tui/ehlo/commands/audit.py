@@ -13,7 +13,7 @@ import click
 from ehlo.commands.options import not_nan
 from ehlo.dnsauth.audit import CHECK_IDS, Report, domain_forms, select_checks
 from ehlo.dnsauth.audit import audit as run_audit
-from ehlo.dnsauth.common import parse_ip
+from ehlo.dnsauth.common import is_address_literal, parse_ip
 from ehlo.dnsauth.context import AuditContext
 from ehlo.dnsauth.resolver import (
     DnsResolver,
@@ -98,7 +98,7 @@ def audit(
             ip = str(parse_ip(ip))
         except ValueError as exc:
             raise click.UsageError(f"--ip: {exc}") from None
-    if helo is not None and not (is_host_name(helo) or _is_address_literal(helo)):
+    if helo is not None and not (is_host_name(helo) or is_address_literal(helo)):
         raise click.UsageError(
             f"--helo: {helo!r} is not a host name or an address literal like [192.0.2.1]"
         )
@@ -153,17 +153,6 @@ def audit(
         )
         return EXIT_DNS_UNREACHABLE
     return EXIT_FAILED if report.failed else 0
-
-
-def _is_address_literal(text: str) -> bool:
-    """Whether TEXT is an address literal as HELO carries one: [192.0.2.1] or [IPv6:2001:db8::1]."""
-    if not (text.startswith("[") and text.endswith("]")):
-        return False
-    try:
-        parse_ip(text[1:-1].removeprefix("IPv6:").removeprefix("ipv6:"))
-    except ValueError:
-        return False
-    return True
 
 
 def freeze_heap() -> None:
