@@ -377,6 +377,7 @@ def test_a_password_swaks_would_misread_is_named_but_not_shown() -> None:
     assert swaks_problem(request) is None  # the placeholder is shown, not the password
     problem = swaks_problem(request, show_secrets=True)
     assert problem is not None and "password" in problem and "hunter2" not in problem
+    assert problem.startswith("swaks cannot be given the password: it reads a value"), problem
 
 
 def test_relative_paths_that_start_with_a_dash_get_a_directory() -> None:

@@ -90,9 +90,9 @@ def swaks_problem(request: CommandRequest, *, show_secrets: bool = False) -> str
         values.append(("the message", request.message[:1].decode("latin-1")))
     for option, value in values:
         if value and value.startswith("-"):
-            shown = "it" if option == "the password" else repr(value)
+            named = option if option == "the password" else f"{option} {value!r}"
             return (
-                f"swaks cannot be given {option} {shown}: it reads a value that starts with "
+                f"swaks cannot be given {named}: it reads a value that starts with "
                 "'-' as one of its own options"
             )
     for recipient in request.recipients:
