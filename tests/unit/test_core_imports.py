@@ -57,3 +57,21 @@ def test_scriptable_commands_do_not_import_textual(argv: list[str]) -> None:
         [sys.executable, "-c", code], env=ehlo_env(), capture_output=True, text=True, check=True
     )
     assert "IMPORTED:\n" in out.stdout or out.stdout.rstrip().endswith("IMPORTED:"), out.stdout
+
+
+def test_demo_refuses_an_unknown_scenario_before_loading_the_app_or_the_server() -> None:
+    code = (
+        "import sys\n"
+        "from ehlo.cli import main\n"
+        "try:\n"
+        "    main(['demo', '--scenario', 'no-such-scenario'])\n"
+        "except SystemExit as exit:\n"
+        "    code = exit.code\n"
+        "heavy = ('textual', 'rich', 'aiosmtpd')\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
+        "print(code, 'IMPORTED:' + ','.join(bad))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=ehlo_env(), capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "64 IMPORTED:", out.stdout + out.stderr

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from ehlo.commands.demo import app_available, demo_session
 from ehlo.sandbox.child import SandboxProcess, SandboxStartError
@@ -154,6 +155,14 @@ def test_demo_with_an_unknown_scenario_is_a_usage_error() -> None:
         check=False,
     )
     assert result.returncode == 64, result.stderr
-    assert "'no-such-scenario' is not a scenario" in result.stderr
+    assert "'no-such-scenario' is not one of" in result.stderr
     assert "greylist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_demo_help_lists_the_scenarios() -> None:
+    from ehlo.commands.demo import demo
+
+    result = CliRunner().invoke(demo, ["--help"])
+    assert result.exit_code == 0, result.output
+    assert "tls-required" in result.output and "dmarc-reject" in result.output

@@ -9,15 +9,30 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
+import textwrap
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
 
-from ehlo.sandbox import DEMO_MAILBOXES, DEMO_PASSWORD, DEMO_SENDER, DEMO_USER
+from ehlo.sandbox import (
+    DEMO_MAILBOXES,
+    DEMO_PASSWORD,
+    DEMO_SENDER,
+    DEMO_USER,
+    SCENARIO_NAMES,
+)
 from ehlo.sandbox.child import SandboxProcess, SandboxStartError
 
-USAGE_EXIT = 64
+EPILOG = "\b\nScenarios (`ehlo sandbox --list` says what each does):\n" + "\n".join(
+    textwrap.wrap(
+        ", ".join(SCENARIO_NAMES),
+        74,
+        initial_indent="  ",
+        subsequent_indent="  ",
+        break_on_hyphens=False,
+    )
+)
 
 
 def app_available() -> bool:
@@ -63,27 +78,14 @@ def demo_session(scenario: str = "happy") -> Iterator[tuple[SandboxProcess, Any]
         yield sandbox, app
 
 
-def _start_failure(scenario: str, error: SandboxStartError) -> click.ClickException:
-    """The error to show when the sandbox child did not start."""
-    if error.exit_code == USAGE_EXIT:
-        from ehlo.sandbox import SCENARIOS
-
-        if scenario not in SCENARIOS:
-            known = ", ".join(SCENARIOS)
-            return click.BadParameter(
-                f"{scenario!r} is not a scenario; choose one of: {known}",
-                param_hint="'--scenario'",
-            )
-    return click.ClickException(str(error))
-
-
-@click.command("demo", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("demo", epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--scenario",
+    type=click.Choice(SCENARIO_NAMES),
     default="happy",
     show_default=True,
     metavar="NAME",
-    help="The sandbox scenario to play (see `ehlo sandbox --list`).",
+    help="The sandbox scenario to play (see below).",
 )
 def demo(scenario: str) -> int:
     """Open the app connected to the built-in sandbox on a free loopback port."""
@@ -101,5 +103,5 @@ def demo(scenario: str) -> int:
         with demo_session(scenario) as (_sandbox, app):
             app.run()
     except SandboxStartError as error:
-        raise _start_failure(scenario, error) from None
+        raise click.ClickException(str(error)) from None
     return 0
