@@ -166,3 +166,25 @@ def test_demo_help_lists_the_scenarios() -> None:
     result = CliRunner().invoke(demo, ["--help"])
     assert result.exit_code == 0, result.output
     assert "tls-required" in result.output and "dmarc-reject" in result.output
+
+
+def test_demo_says_so_when_the_app_cannot_be_imported() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['textual'] = None  # as if Textual were missing or broken\n"
+        "from ehlo.cli import main\n"
+        "main(['demo'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=ehlo_env(),
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "The app could not be loaded (" in result.stderr
+    assert "ehlo sandbox --scenario happy" in result.stderr
+    assert "Traceback" not in result.stderr

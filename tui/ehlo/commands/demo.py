@@ -43,14 +43,24 @@ def app_available() -> bool:
         return False
 
 
-def app_factory() -> Callable[..., Any] | None:
-    """The app's make_app, or None when the app is not in this build."""
+class AppUnavailableError(ImportError):
+    """The app is not in this build, or could not be imported."""
+
+
+def app_factory() -> Callable[..., Any]:
+    """The app's make_app.
+
+    Raises:
+        AppUnavailableError: the app is missing or fails to import (the message says why).
+    """
     try:
         module = importlib.import_module("ehlo.app.app")
-    except ImportError:
-        return None
-    make_app = getattr(module, "make_app", None)
-    return make_app if callable(make_app) else None
+    except ImportError as error:
+        raise AppUnavailableError(f"The app could not be loaded ({error}).") from error
+    make_app: object = getattr(module, "make_app", None)
+    if not callable(make_app):
+        raise AppUnavailableError("The app is not available in this build.")
+    return make_app
 
 
 @contextlib.contextmanager
@@ -59,12 +69,10 @@ def demo_session(scenario: str = "happy") -> Iterator[tuple[SandboxProcess, Any]
 
     Raises:
         SandboxStartError: the sandbox did not start (the message says why).
-        ImportError: the app is not in this build.
+        AppUnavailableError: the app is missing or fails to import.
     """
     with SandboxProcess(scenario) as sandbox:
         make_app = app_factory()  # imports Textual while the child starts
-        if make_app is None:
-            raise ImportError("the app is not in this build")
         app = make_app(
             target=sandbox.address,
             sender=DEMO_SENDER,
@@ -90,18 +98,25 @@ def demo_session(scenario: str = "happy") -> Iterator[tuple[SandboxProcess, Any]
 def demo(scenario: str) -> int:
     """Open the app connected to the built-in sandbox on a free loopback port."""
     if not app_available():
-        from ehlo.commands.sandbox import check_example
-
-        click.echo(
-            "The app is not available in this build. Run the sandbox and try `ehlo check`:\n"
-            f"  ehlo sandbox --scenario {scenario}\n"
-            f"  {check_example('127.0.0.1:2525')}",
-            err=True,
-        )
-        return 1
+        return _without_app("The app is not available in this build.", scenario)
     try:
         with demo_session(scenario) as (_sandbox, app):
             app.run()
     except SandboxStartError as error:
         raise click.ClickException(str(error)) from None
+    except AppUnavailableError as error:
+        return _without_app(str(error), scenario)
     return 0
+
+
+def _without_app(reason: str, scenario: str) -> int:
+    """Say why there is no app and how to use the sandbox without it; the exit status."""
+    from ehlo.commands.sandbox import check_example
+
+    click.echo(
+        f"{reason} Run the sandbox and try `ehlo check`:\n"
+        f"  ehlo sandbox --scenario {scenario}\n"
+        f"  {check_example('127.0.0.1:2525')}",
+        err=True,
+    )
+    return 1
