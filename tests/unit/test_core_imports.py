@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import SOURCE_DIR, ehlo_env
 
 CORE_PACKAGES = ["ehlo.smtp", "ehlo.knowledge", "ehlo.dnsauth", "ehlo.sandbox"]
-CORE_MODULES = ["ehlo.export", "ehlo.paths", "ehlo.fixes", "ehlo.cli"]
+CORE_MODULES = ["ehlo.export", "ehlo.paths", "ehlo.fixes", "ehlo.terminal_text", "ehlo.cli"]
 
 
 def _core_modules() -> list[str]:
@@ -57,3 +57,21 @@ def test_scriptable_commands_do_not_import_textual(argv: list[str]) -> None:
         [sys.executable, "-c", code], env=ehlo_env(), capture_output=True, text=True, check=True
     )
     assert "IMPORTED:\n" in out.stdout or out.stdout.rstrip().endswith("IMPORTED:"), out.stdout
+
+
+def test_demo_refuses_an_unknown_scenario_before_loading_the_app_or_the_server() -> None:
+    code = (
+        "import sys\n"
+        "from ehlo.cli import main\n"
+        "try:\n"
+        "    main(['demo', '--scenario', 'no-such-scenario'])\n"
+        "except SystemExit as exit:\n"
+        "    code = exit.code\n"
+        "heavy = ('textual', 'rich', 'aiosmtpd')\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
+        "print(code, 'IMPORTED:' + ','.join(bad))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=ehlo_env(), capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "64 IMPORTED:", out.stdout + out.stderr

@@ -8,34 +8,15 @@ from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 
-from tests.fixtures.nsd import free_port
-
-from .conftest import run_check
-
-
-class Collector:
-    """Keeps every envelope it accepts."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 2.0.0 kept"
+from .conftest import Collector, collecting_server, run_check
 
 
 @pytest.fixture
 def collector() -> Iterator[tuple[str, Collector]]:
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield f"127.0.0.1:{controller.port}", handler
-    finally:
-        controller.stop()
+    with collecting_server() as server:
+        yield server
 
 
 def _envelope(handler: Collector) -> Envelope:
@@ -116,16 +97,11 @@ def test_ipv6_literal_target() -> None:
         probe.close()
     except OSError:
         pytest.skip("no IPv6 loopback here")
-    handler = Collector()
-    controller = Controller(handler, hostname="::1", port=port)
-    controller.start()
-    try:
+    with collecting_server("::1", port) as (target, handler):
         run = run_check(
-            f"[::1]:{port}", "--tls", "none", "-6", "--from", "a@x.example", "--to",
-            "b@y.example", "--json",
+            target, "--tls", "none", "-6", "--from", "a@x.example", "--to", "b@y.example",
+            "--json",
         )  # fmt: skip
-    finally:
-        controller.stop()
     assert run.code == 0, run.output
     assert run.json()["peer"] == {"address": "::1", "port": port}
     assert len(handler.envelopes) == 1

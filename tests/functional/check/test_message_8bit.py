@@ -6,35 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope
 
-from tests.fixtures.nsd import free_port
-
-from .conftest import run_check
-
-
-class Collector:
-    """Keeps every envelope it accepts."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 2.0.0 kept"
+from .conftest import Collector, collecting_server, run_check
 
 
 @pytest.fixture
 def utf8_server() -> Iterator[tuple[str, Collector]]:
     """aiosmtpd offering SMTPUTF8 and 8BITMIME."""
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=True)
-    controller.start()
-    try:
-        yield f"127.0.0.1:{controller.port}", handler
-    finally:
-        controller.stop()
+    with collecting_server(smtputf8=True) as server:
+        yield server
 
 
 def test_an_international_address_is_sent_with_smtputf8(

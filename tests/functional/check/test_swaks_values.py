@@ -41,16 +41,12 @@ def _run_swaks(printed: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     ],
 )
 def test_values_swaks_would_read_as_options_are_refused(
-    start_sandbox: StartSandbox, option: str, value: str, tmp_path: Path
+    start_sandbox: StartSandbox, option: str, value: str
 ) -> None:
     sandbox = start_sandbox("happy")
     values = {"--from": DEMO_SENDER, "--to": DEMO_MAILBOXES[0], option: value}
     args = [arg for pair in values.items() for arg in pair]
     printed = run_check(sandbox.address, *args, "--no-verify", "--print-command", "swaks")
-    if printed.code == 0:  # then swaks must run it as meant: the value reaches the server
-        swaks = _run_swaks(printed.stdout, tmp_path)
-        assert value in swaks.stdout, swaks.stdout + swaks.stderr
-        return
     assert printed.code == 64, printed.output
     assert printed.stdout == ""
     assert "swaks" in printed.stderr and option in printed.stderr

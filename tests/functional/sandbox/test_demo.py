@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from ehlo.commands.demo import app_available, demo_session
 from ehlo.sandbox.child import SandboxProcess, SandboxStartError
@@ -51,6 +52,19 @@ def _gone(pid: int, timeout: float = 10.0) -> bool:
     return False
 
 
+def _python(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run this checkout's Python with ARGS, its output captured, stdin closed."""
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        env=ehlo_env(),
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
 def _refused(port: int) -> bool:
     """Whether nothing listens on 127.0.0.1:PORT any more."""
     try:
@@ -87,14 +101,7 @@ def test_child_stops_when_its_parent_is_killed() -> None:
         "print(sandbox.process.pid, sandbox.port, flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
-    parent = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=ehlo_env(),
-        timeout=60,
-        check=False,
-    )
+    parent = _python("-c", code)
     assert parent.returncode == -signal.SIGKILL, parent.stderr
     child_pid, port = (int(word) for word in parent.stdout.split())
     assert _gone(child_pid), "the sandbox outlived its killed parent"
@@ -117,14 +124,7 @@ def test_child_stops_when_the_demo_is_interrupted() -> None:
         "    print('interrupted', sandbox.process.poll() is not None, flush=True)\n"
         "print('server in the demo process:', 'ehlo.sandbox.server' in sys.modules, flush=True)\n"
     )
-    parent = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=ehlo_env(),
-        timeout=60,
-        check=False,
-    )
+    parent = _python("-c", code)
     lines = parent.stdout.splitlines()
     assert len(lines) == 3, f"exit {parent.returncode}\n{parent.stdout}\n{parent.stderr}"
     first, second, third = lines
@@ -144,16 +144,30 @@ def test_a_child_that_cannot_start_says_why() -> None:
 
 
 def test_demo_with_an_unknown_scenario_is_a_usage_error() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "ehlo", "demo", "--scenario", "no-such-scenario"],
-        capture_output=True,
-        text=True,
-        env=ehlo_env(),
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    result = _python("-m", "ehlo", "demo", "--scenario", "no-such-scenario")
     assert result.returncode == 64, result.stderr
-    assert "'no-such-scenario' is not a scenario" in result.stderr
+    assert "'no-such-scenario' is not one of" in result.stderr
     assert "greylist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_help_lists_the_scenarios() -> None:
+    from ehlo.commands.demo import demo
+
+    result = CliRunner().invoke(demo, ["--help"])
+    assert result.exit_code == 0, result.output
+    assert "tls-required" in result.output and "dmarc-reject" in result.output
+
+
+def test_demo_says_so_when_the_app_cannot_be_imported() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['textual'] = None  # as if Textual were missing or broken\n"
+        "from ehlo.cli import main\n"
+        "main(['demo'])\n"
+    )
+    result = _python("-c", code)
+    assert result.returncode == 1, result.stderr
+    assert "The app could not be loaded (" in result.stderr
+    assert "ehlo sandbox --scenario happy" in result.stderr
     assert "Traceback" not in result.stderr

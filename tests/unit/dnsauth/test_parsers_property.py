@@ -106,3 +106,12 @@ def test_parse_ip_forms() -> None:
             assert "is not an IPv4 or IPv6 address" in str(exc)
         else:
             raise AssertionError(bad)
+
+
+def test_address_literal_forms() -> None:
+    from ehlo.dnsauth.common import is_address_literal
+
+    for literal in ("[192.0.2.1]", "[IPv6:2001:db8::1]", "[ipv6:2001:db8::1]"):
+        assert is_address_literal(literal), literal
+    for other in ("192.0.2.1", "[192.0.2.1", "[mail.example.com]", "[]", "mail.example.com"):
+        assert not is_address_literal(other), other

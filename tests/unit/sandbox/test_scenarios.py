@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import ehlo.sandbox
 from ehlo.paths import reference_dir
-from ehlo.sandbox import SCENARIOS, SandboxOptions, get_scenario
+from ehlo.sandbox import SCENARIO_NAMES, SCENARIOS, SandboxOptions, get_scenario
 from ehlo.sandbox.scenario import Context, HookStage, SharedState
 from ehlo.sandbox.scenarios import _from_domain
 
@@ -174,3 +174,7 @@ def test_from_domain_reads_the_header_from() -> None:
     message = b'Subject: x\r\nFrom: "Shop" <news@Shop.Example.COM>\r\n\r\nbody\r\n'
     assert _from_domain(message, "envelope.example") == "shop.example.com"
     assert _from_domain(b"Subject: no from\r\n\r\n", "envelope.example") == "envelope.example"
+
+
+def test_the_light_list_of_names_is_the_scenario_table() -> None:
+    assert tuple(SCENARIOS) == SCENARIO_NAMES

@@ -40,5 +40,7 @@ def equivalent_command(
         recipients=plan.recipients,
         credentials=plan.credentials,
     )
-    problem = export.swaks_problem(request)
-    return (None, problem) if problem else (export.swaks_command(request), None)
+    try:
+        return export.swaks_command(request), None
+    except ValueError as problem:  # a value swaks would misread
+        return None, str(problem)

@@ -5,19 +5,20 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-import math
 import sys
 from typing import Any
 
 import click
 
+from ehlo.commands.options import not_nan
 from ehlo.dnsauth.audit import CHECK_IDS, Report, domain_forms, select_checks
 from ehlo.dnsauth.audit import audit as run_audit
-from ehlo.dnsauth.common import parse_ip
+from ehlo.dnsauth.common import is_address_literal, parse_ip
 from ehlo.dnsauth.context import AuditContext
 from ehlo.dnsauth.resolver import DnsResolver, normalize_name, parse_resolver_arg
 from ehlo.dnsauth.result import CheckResult
 from ehlo.smtp.address import is_host_name
+from ehlo.terminal_text import printable
 
 EXIT_FAILED = 1
 EXIT_DNS_UNREACHABLE = 3
@@ -67,7 +68,7 @@ Examples:
     default=20.0,
     show_default=True,
     help="Seconds for the whole audit.",
-    callback=lambda _ctx, _param, value: _a_number(value),
+    callback=not_nan,
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def audit(
@@ -93,7 +94,7 @@ def audit(
             ip = str(parse_ip(ip))
         except ValueError as exc:
             raise click.UsageError(f"--ip: {exc}") from None
-    if helo is not None and not (is_host_name(helo) or _is_address_literal(helo)):
+    if helo is not None and not (is_host_name(helo) or is_address_literal(helo)):
         raise click.UsageError(
             f"--helo: {helo!r} is not a host name or an address literal like [192.0.2.1]"
         )
@@ -150,24 +151,6 @@ def audit(
     return EXIT_FAILED if report.failed else 0
 
 
-def _a_number(value: float) -> float:
-    """VALUE unless it is NaN (which click's ranges let through)."""
-    if math.isnan(value):
-        raise click.BadParameter("must be a number of seconds, not nan", param_hint="--timeout")
-    return value
-
-
-def _is_address_literal(text: str) -> bool:
-    """Whether TEXT is an address literal as HELO carries one: [192.0.2.1] or [IPv6:2001:db8::1]."""
-    if not (text.startswith("[") and text.endswith("]")):
-        return False
-    try:
-        parse_ip(text[1:-1].removeprefix("IPv6:").removeprefix("ipv6:"))
-    except ValueError:
-        return False
-    return True
-
-
 def freeze_heap() -> None:
     """Keep the garbage collector off everything loaded so far (modules, the suffix list).
 
@@ -212,16 +195,17 @@ def render_report(
     lines = [f"audit of {title} via {report.resolver}", ""]
     width = max((len(check.id) for check in report.checks), default=0)
     for check in report.checks:
-        lines.append(f"{_MARKS[check.status]:<5}  {check.id:<{width}}  {_visible(check.summary)}")
+        summary = printable(check.summary, keep_tabs=False)
+        lines.append(f"{_MARKS[check.status]:<5}  {check.id:<{width}}  {summary}")
     for check in report.checks:
         if check.status == "pass" or not details:
             continue
         lines += ["", f"{check.id}: {_MARKS[check.status]}"]
         lines += ["  " + line for line in _render_details(check.details)]
         for fix in check.fixes:
-            lines.append(f"  fix: {_visible(fix.text)}")
+            lines.append(f"  fix: {printable(fix.text, keep_tabs=False)}")
             if fix.command:
-                lines.append(f"       {_visible(fix.command)}")
+                lines.append(f"       {printable(fix.command, keep_tabs=False)}")
     return "\n".join(lines)
 
 
@@ -254,14 +238,5 @@ def _short(value: Any) -> str:
         text = "{" + _inline(value) + "}"
     else:
         text = str(value)
-    text = _visible(text)
+    text = printable(text, keep_tabs=False)
     return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
-
-
-def _visible(text: str) -> str:
-    """Text safe for a terminal: DNS data can carry escape sequences; they are shown escaped."""
-    return (
-        text
-        if text.isprintable()
-        else "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
-    )

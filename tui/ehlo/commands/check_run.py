@@ -22,10 +22,8 @@ from ehlo.export import (
     first_error,
     format_event,
     openssl_command,
-    openssl_problem,
     printable,
     swaks_command,
-    swaks_problem,
     to_json,
 )
 from ehlo.smtp.events import ErrorEvent, Event, Received
@@ -69,9 +67,8 @@ def equivalent_command(request: CheckRequest, tool: Literal["swaks", "openssl"])
         endpoint = Endpoint(first.mx_host or first.host, first.port, server_name=first.server_name)
     options = request.connect_options(endpoint)
     if tool == "openssl":
-        problem = openssl_problem(options)
-        if problem is not None:
-            raise ValueError(problem.replace("a session without TLS", "--tls none"))
+        if options.tls == "none":
+            raise ValueError("openssl s_client always speaks TLS, so --tls none has no equivalent")
         return openssl_command(options)
     command = CommandRequest(
         options=options,
@@ -83,10 +80,7 @@ def equivalent_command(request: CheckRequest, tool: Literal["swaks", "openssl"])
         body=request.body,
         quit_after=cast("QuitAfter | None", request.quit_after),
     )
-    problem = swaks_problem(command, show_secrets=request.show_secrets)
-    if problem is not None:
-        raise ValueError(problem)
-    return swaks_command(command, show_secrets=request.show_secrets)
+    return swaks_command(command, show_secrets=request.show_secrets)  # raises ValueError
 
 
 def explainer() -> Explain:

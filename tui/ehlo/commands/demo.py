@@ -9,15 +9,30 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
+import textwrap
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
 
-from ehlo.sandbox import DEMO_MAILBOXES, DEMO_PASSWORD, DEMO_SENDER, DEMO_USER
+from ehlo.sandbox import (
+    DEMO_MAILBOXES,
+    DEMO_PASSWORD,
+    DEMO_SENDER,
+    DEMO_USER,
+    SCENARIO_NAMES,
+)
 from ehlo.sandbox.child import SandboxProcess, SandboxStartError
 
-USAGE_EXIT = 64
+EPILOG = "\b\nScenarios (`ehlo sandbox --list` says what each does):\n" + "\n".join(
+    textwrap.wrap(
+        ", ".join(SCENARIO_NAMES),
+        74,
+        initial_indent="  ",
+        subsequent_indent="  ",
+        break_on_hyphens=False,
+    )
+)
 
 
 def app_available() -> bool:
@@ -28,14 +43,24 @@ def app_available() -> bool:
         return False
 
 
-def app_factory() -> Callable[..., Any] | None:
-    """The app's make_app, or None when the app is not in this build."""
+class AppUnavailableError(ImportError):
+    """The app is not in this build, or could not be imported."""
+
+
+def app_factory() -> Callable[..., Any]:
+    """The app's make_app.
+
+    Raises:
+        AppUnavailableError: the app is missing or fails to import (the message says why).
+    """
     try:
         module = importlib.import_module("ehlo.app.app")
-    except ImportError:
-        return None
-    make_app = getattr(module, "make_app", None)
-    return make_app if callable(make_app) else None
+    except ImportError as error:
+        raise AppUnavailableError(f"The app could not be loaded ({error}).") from error
+    make_app: object = getattr(module, "make_app", None)
+    if not callable(make_app):
+        raise AppUnavailableError("The app is not available in this build.")
+    return make_app
 
 
 @contextlib.contextmanager
@@ -44,12 +69,10 @@ def demo_session(scenario: str = "happy") -> Iterator[tuple[SandboxProcess, Any]
 
     Raises:
         SandboxStartError: the sandbox did not start (the message says why).
-        ImportError: the app is not in this build.
+        AppUnavailableError: the app is missing or fails to import.
     """
     with SandboxProcess(scenario) as sandbox:
         make_app = app_factory()  # imports Textual while the child starts
-        if make_app is None:
-            raise ImportError("the app is not in this build")
         app = make_app(
             target=sandbox.address,
             sender=DEMO_SENDER,
@@ -63,43 +86,37 @@ def demo_session(scenario: str = "happy") -> Iterator[tuple[SandboxProcess, Any]
         yield sandbox, app
 
 
-def _start_failure(scenario: str, error: SandboxStartError) -> click.ClickException:
-    """The error to show when the sandbox child did not start."""
-    if error.exit_code == USAGE_EXIT:
-        from ehlo.sandbox import SCENARIOS
-
-        if scenario not in SCENARIOS:
-            known = ", ".join(SCENARIOS)
-            return click.BadParameter(
-                f"{scenario!r} is not a scenario; choose one of: {known}",
-                param_hint="'--scenario'",
-            )
-    return click.ClickException(str(error))
-
-
-@click.command("demo", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("demo", epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--scenario",
+    type=click.Choice(SCENARIO_NAMES),
     default="happy",
     show_default=True,
     metavar="NAME",
-    help="The sandbox scenario to play (see `ehlo sandbox --list`).",
+    help="The sandbox scenario to play (see below).",
 )
 def demo(scenario: str) -> int:
     """Open the app connected to the built-in sandbox on a free loopback port."""
     if not app_available():
-        from ehlo.commands.sandbox import check_example
-
-        click.echo(
-            "The app is not available in this build. Run the sandbox and try `ehlo check`:\n"
-            f"  ehlo sandbox --scenario {scenario}\n"
-            f"  {check_example('127.0.0.1:2525')}",
-            err=True,
-        )
-        return 1
+        return _without_app("The app is not available in this build.", scenario)
     try:
         with demo_session(scenario) as (_sandbox, app):
             app.run()
     except SandboxStartError as error:
-        raise _start_failure(scenario, error) from None
+        raise click.ClickException(str(error)) from None
+    except AppUnavailableError as error:
+        return _without_app(str(error), scenario)
     return 0
+
+
+def _without_app(reason: str, scenario: str) -> int:
+    """Say why there is no app and how to use the sandbox without it; the exit status."""
+    from ehlo.commands.sandbox import check_example
+
+    click.echo(
+        f"{reason} Run the sandbox and try `ehlo check`:\n"
+        f"  ehlo sandbox --scenario {scenario}\n"
+        f"  {check_example('127.0.0.1:2525')}",
+        err=True,
+    )
+    return 1

@@ -7,7 +7,6 @@ import contextlib
 import hashlib
 import ipaddress
 import logging
-import math
 import signal
 import ssl
 import sys
@@ -16,6 +15,7 @@ import time
 
 import click
 
+from ehlo.commands.options import not_nan
 from ehlo.fixes import shell_join
 from ehlo.sandbox import (
     DEMO_MAILBOXES,
@@ -108,13 +108,6 @@ def _ssl_reason(error: Exception) -> str:
     return str(error)
 
 
-def _a_number(value: float, option: str) -> float:
-    """VALUE unless it is NaN (which click's ranges let through)."""
-    if math.isnan(value):
-        raise click.BadParameter("must be a number of seconds, not nan", param_hint=option)
-    return value
-
-
 def _print_activity(line: str) -> None:
     click.echo(f"{time.strftime('%H:%M:%S')} {line}")
 
@@ -194,7 +187,7 @@ async def _serve(sandbox: Sandbox, print_port: bool = False, stop_on_eof: bool =
     default=SandboxOptions().greylist_delay,
     show_default=True,
     help="Seconds before the greylist scenario accepts a retry.",
-    callback=lambda _ctx, _param, value: _a_number(value, "--greylist-delay"),
+    callback=not_nan,
 )
 @click.option("--quiet", is_flag=True, help="Do not print a line per connection and message.")
 @click.option(

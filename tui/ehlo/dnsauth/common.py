@@ -116,6 +116,17 @@ def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     return address
 
 
+def is_address_literal(text: str) -> bool:
+    """Whether TEXT is an address literal as SMTP carries one: [192.0.2.1] or [IPv6:2001:db8::1]."""
+    if not (text.startswith("[") and text.endswith("]")):
+        return False
+    try:
+        parse_ip(text)
+    except ValueError:
+        return False
+    return True
+
+
 def reversed_labels(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     """IP as reversed DNS labels without a suffix: 2.0.192 style, or reversed nibbles for IPv6."""
     return ip.reverse_pointer.rsplit(".", 2)[0]

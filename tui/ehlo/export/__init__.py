@@ -20,7 +20,6 @@ from ehlo.export.text import (
     basic_meaning,
     describe_tls,
     format_event,
-    printable,
     to_text,
 )
 from ehlo.export.transcript import (
@@ -35,6 +34,7 @@ from ehlo.export.transcript import (
     tls_facts,
     to_json,
 )
+from ehlo.terminal_text import printable
 
 __all__ = [
     "EXIT_CODES",

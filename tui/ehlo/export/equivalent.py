@@ -90,9 +90,9 @@ def swaks_problem(request: CommandRequest, *, show_secrets: bool = False) -> str
         values.append(("the message", request.message[:1].decode("latin-1")))
     for option, value in values:
         if value and value.startswith("-"):
-            shown = "it" if option == "the password" else repr(value)
+            named = option if option == "the password" else f"{option} {value!r}"
             return (
-                f"swaks cannot be given {option} {shown}: it reads a value that starts with "
+                f"swaks cannot be given {named}: it reads a value that starts with "
                 "'-' as one of its own options"
             )
     for recipient in request.recipients:
@@ -104,12 +104,13 @@ def swaks_problem(request: CommandRequest, *, show_secrets: bool = False) -> str
 def swaks_command(request: CommandRequest, *, show_secrets: bool = False) -> str:
     """The swaks command line for the same transaction, shell-quoted, password redacted.
 
-    When swaks cannot take a value (see `swaks_problem`), the result is a shell comment saying
-    why, so that pasting it runs nothing.
+    Raises:
+        ValueError: swaks cannot be given one of the values (the message is `swaks_problem`'s);
+            callers ask `swaks_problem` first to show the reason instead.
     """
     problem = swaks_problem(request, show_secrets=show_secrets)
     if problem is not None:
-        return "# " + problem
+        raise ValueError(problem)
     options = request.options
     words = ["swaks", "--server", options.host, "--port", str(options.port)]
     words += ["--from", request.sender or "<>"]

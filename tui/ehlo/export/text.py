@@ -17,6 +17,7 @@ from ehlo.smtp.events import (
     TlsUpgraded,
 )
 from ehlo.smtp.reply import Reply
+from ehlo.terminal_text import printable
 
 if TYPE_CHECKING:
     from ehlo.smtp.tls import TlsFacts
@@ -107,21 +108,6 @@ def describe_tls(facts: TlsFacts) -> list[str]:
         if facts.hostname and not facts.hostname_matches:
             lines.append(f"the certificate does not name {facts.hostname}")
     return lines
-
-
-def printable(text: str) -> str:
-    """Text safe for a terminal: control characters (escape sequences from a hostile server,
-    stray CR or NUL) become visible `\\xNN` escapes."""
-    if text.isprintable():
-        return text
-    return "".join(
-        char
-        if char.isprintable() or char == "\t"
-        else f"\\x{ord(char):02x}"
-        if ord(char) < 0x100
-        else f"\\u{ord(char):04x}"
-        for char in text
-    )
 
 
 def format_event(

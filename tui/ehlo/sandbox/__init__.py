@@ -1,7 +1,8 @@
 """The built-in SMTP server and its failure scenarios: real SMTP on aiosmtpd, never relaying.
 
-The demo account's names load at once; everything else loads on first use, so a process that
-only needs the account (`ehlo demo`, whose server runs in a child process) skips aiosmtpd.
+The demo account and the scenarios' names load at once; everything else loads on first use,
+so a process that only needs those (`ehlo demo`, whose server runs in a child process) skips
+aiosmtpd.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ehlo.sandbox.identity import (
     DEMO_USER,
     SANDBOX_HOSTNAME,
 )
+from ehlo.sandbox.scenario_names import SCENARIO_NAMES
 
 if TYPE_CHECKING:
     from ehlo.sandbox.options import SandboxOptions
@@ -53,6 +55,7 @@ __all__ = [
     "DEMO_USER",
     "SANDBOX_HOSTNAME",
     "SCENARIOS",
+    "SCENARIO_NAMES",
     "ListenError",
     "Response",
     "Sandbox",
