@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ehlo.sandbox import Sandbox
 from ehlo.smtp.events import Received, Sent
 from ehlo.smtp.session import Session
+from ehlo.smtp.state import suggested_command
 from ehlo.smtp.stepping import failed, line_events, run_to, step_events
 from ehlo.smtp.transaction import DeliveryPlan, default_message
 from tests.fixtures.smtp_server import smtp_server
@@ -66,3 +68,16 @@ async def test_steps_and_typed_lines_mix() -> None:
         events = await collect(line_events(session, "QUIT", PLAN, MESSAGE))
         assert not failed(events)
     assert len(server.handler.messages) == 1
+
+
+async def test_stepping_mail_for_an_international_sender_asks_for_smtputf8() -> None:
+    plan = DeliveryPlan("用户@例子.广告", ("b@ehlo.test",), tls="none")
+    message = default_message(plan.sender, plan.recipients)
+    async with Sandbox("happy") as sandbox:
+        session = Session(options_for(sandbox.port))
+        await collect(run_to(session, plan, "ehlo", message))
+        assert suggested_command(session.transcript, plan).endswith(" SMTPUTF8")
+        events = await collect(step_events(session, "mail", plan, message))
+        await session.close()
+    assert "MAIL FROM:<用户@例子.广告> SMTPUTF8" in _sent(session)
+    assert not failed(events)

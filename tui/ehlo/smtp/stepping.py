@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from ehlo.smtp.events import ErrorEvent, Event, Received
 from ehlo.smtp.session import Session
 from ehlo.smtp.state import Step, suggested_step
-from ehlo.smtp.transaction import STEPS, DeliveryPlan
+from ehlo.smtp.transaction import STEPS, DeliveryPlan, mail_params
 
 
 def step_events(
@@ -23,7 +23,7 @@ def step_events(
     if step == "auth":
         return session.auth(plan.credentials)
     if step == "mail":
-        return session.mail(plan.sender, plan.mail_params)
+        return session.mail(plan.sender, mail_params(plan, session.extensions, message))
     if step == "rcpt":
         recipient = _next_recipient(session.transcript, plan)
         return session.rcpt(recipient, plan.rcpt_params)

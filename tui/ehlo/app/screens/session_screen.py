@@ -275,7 +275,7 @@ class SessionScreen(CopyExport, PaneLayout):
             return ""
         from ehlo.smtp.state import suggested_command
 
-        return suggested_command(self.events, self.plan)
+        return suggested_command(self.events, self.plan, self._message_bytes())
 
     def run_to(self, target: str) -> None:
         """Step until `target` or the first failure."""
