@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 
 from ehlo.smtp.events import ErrorEvent, Event, Received
 from ehlo.smtp.session import Session
-from ehlo.smtp.state import Step, suggested_step
+from ehlo.smtp.state import Step, session_state, suggested_step
 from ehlo.smtp.transaction import STEPS, DeliveryPlan, mail_params
 
 
@@ -25,7 +25,7 @@ def step_events(
     if step == "mail":
         return session.mail(plan.sender, mail_params(plan, session.extensions, message))
     if step == "rcpt":
-        recipient = _next_recipient(session.transcript, plan)
+        recipient = plan.recipients[session_state(session.transcript).recipients_tried]
         return session.rcpt(recipient, plan.rcpt_params)
     if step == "data":
         return session.data(message)
@@ -71,16 +71,3 @@ async def run_to(
             yield event
         if failed(produced) or not session.is_connected:
             return
-
-
-def _next_recipient(transcript: Sequence[Event], plan: DeliveryPlan) -> str:
-    """The first recipient not yet offered in this transaction."""
-    offered = 0
-    for event in transcript:
-        if isinstance(event, Received) and event.stage == "mail":
-            offered = 0
-        elif isinstance(event, Received) and event.stage == "rcpt":
-            offered += 1
-    if not plan.recipients:
-        return ""
-    return plan.recipients[min(offered, len(plan.recipients) - 1)]
