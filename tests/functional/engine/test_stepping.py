@@ -81,3 +81,25 @@ async def test_stepping_mail_for_an_international_sender_asks_for_smtputf8() -> 
         await session.close()
     assert "MAIL FROM:<用户@例子.广告> SMTPUTF8" in _sent(session)
     assert not failed(events)
+
+
+async def test_a_line_typed_after_a_334_is_the_sasl_answer_even_when_it_reads_like_a_command() -> (
+    None
+):
+    plan = DeliveryPlan("a@ehlo.test", ("b@ehlo.test",), tls="starttls")
+    async with Sandbox("happy") as sandbox:
+        session = Session(options_for(sandbox.port, tls="starttls", verify="report"))
+        await collect(run_to(session, plan, "starttls", MESSAGE))
+        challenge = await collect(line_events(session, "AUTH LOGIN", plan, MESSAGE))
+        assert [e.reply.code for e in challenge if isinstance(e, Received)] == [334]
+        answer = await collect(line_events(session, "DATA", plan, MESSAGE))
+        sent = [e for e in answer if isinstance(e, Sent)]
+        assert [e.stage for e in sent] == ["auth"] and sent[0].line != "DATA"
+        assert session.sasl_pending  # the server asks for the password next
+        cancel = await collect(line_events(session, "*", plan, MESSAGE))
+        assert [e.reply.code for e in cancel if isinstance(e, Received)] == [501]
+        assert not session.sasl_pending
+        noop = await collect(line_events(session, "NOOP", plan, MESSAGE))
+        assert [e.line for e in noop if isinstance(e, Sent)] == ["NOOP"]
+        await collect(line_events(session, "QUIT", plan, MESSAGE))
+        assert not session.is_connected

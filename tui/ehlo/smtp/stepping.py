@@ -35,14 +35,13 @@ def step_events(
 def line_events(
     session: Session, line: str, plan: DeliveryPlan, message: bytes
 ) -> AsyncIterator[Event]:
-    """The engine call for a line typed on the command line."""
-    verb = line.strip().split(" ", 1)[0].upper()
-    if verb == "DATA" and line.strip().upper() == "DATA":
-        return session.data(message)
-    if verb == "AUTH" and plan.credentials is not None and line.strip().upper() in ("AUTH", ""):
-        return session.auth(plan.credentials)
-    if verb == "QUIT":
-        return session.quit()
+    """The engine call for a line typed on the command line (an answer to a 334 goes as typed)."""
+    typed = line.strip().upper()
+    if not session.sasl_pending:
+        if typed == "DATA":
+            return session.data(message)
+        if typed == "AUTH" and plan.credentials is not None:
+            return session.auth(plan.credentials)
     return session.command(line)
 
 

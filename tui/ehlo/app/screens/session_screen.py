@@ -257,7 +257,7 @@ class SessionScreen(CopyExport, PaneLayout):
             return
         assert self.plan is not None
         session, plan = self.session, self.plan
-        if event.line.strip().upper() == "DATA":
+        if event.line.strip().upper() == "DATA" and not session.sasl_pending:
             # DATA by hand: show the message first; ctrl+s sends it, escape sends nothing.
             from ehlo.app.screens.message_editor import MessageEditor
 
