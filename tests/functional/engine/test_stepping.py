@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ehlo.sandbox import Sandbox
 from ehlo.smtp.events import Received, Sent
 from ehlo.smtp.session import Session
+from ehlo.smtp.state import suggested_command
 from ehlo.smtp.stepping import failed, line_events, run_to, step_events
 from ehlo.smtp.transaction import DeliveryPlan, default_message
 from tests.fixtures.smtp_server import smtp_server
@@ -66,3 +68,38 @@ async def test_steps_and_typed_lines_mix() -> None:
         events = await collect(line_events(session, "QUIT", PLAN, MESSAGE))
         assert not failed(events)
     assert len(server.handler.messages) == 1
+
+
+async def test_stepping_mail_for_an_international_sender_asks_for_smtputf8() -> None:
+    plan = DeliveryPlan("用户@例子.广告", ("b@ehlo.test",), tls="none")
+    message = default_message(plan.sender, plan.recipients)
+    async with Sandbox("happy") as sandbox:
+        session = Session(options_for(sandbox.port))
+        await collect(run_to(session, plan, "ehlo", message))
+        assert suggested_command(session.transcript, plan).endswith(" SMTPUTF8")
+        events = await collect(step_events(session, "mail", plan, message))
+        await session.close()
+    assert "MAIL FROM:<用户@例子.广告> SMTPUTF8" in _sent(session)
+    assert not failed(events)
+
+
+async def test_a_line_typed_after_a_334_is_the_sasl_answer_even_when_it_reads_like_a_command() -> (
+    None
+):
+    plan = DeliveryPlan("a@ehlo.test", ("b@ehlo.test",), tls="starttls")
+    async with Sandbox("happy") as sandbox:
+        session = Session(options_for(sandbox.port, tls="starttls", verify="report"))
+        await collect(run_to(session, plan, "starttls", MESSAGE))
+        challenge = await collect(line_events(session, "AUTH LOGIN", plan, MESSAGE))
+        assert [e.reply.code for e in challenge if isinstance(e, Received)] == [334]
+        answer = await collect(line_events(session, "DATA", plan, MESSAGE))
+        sent = [e for e in answer if isinstance(e, Sent)]
+        assert [e.stage for e in sent] == ["auth"] and sent[0].line != "DATA"
+        assert session.sasl_pending  # the server asks for the password next
+        cancel = await collect(line_events(session, "*", plan, MESSAGE))
+        assert [e.reply.code for e in cancel if isinstance(e, Received)] == [501]
+        assert not session.sasl_pending
+        noop = await collect(line_events(session, "NOOP", plan, MESSAGE))
+        assert [e.line for e in noop if isinstance(e, Sent)] == ["NOOP"]
+        await collect(line_events(session, "QUIT", plan, MESSAGE))
+        assert not session.is_connected

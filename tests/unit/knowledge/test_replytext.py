@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ehlo.knowledge.replytext import LEADING_ENHANCED, search_text
+from ehlo.knowledge.replytext import LEADING_ENHANCED, find_enhanced, leading_enhanced, search_text
 from ehlo.smtp.reply import Reply, parse_reply
 
 WHITESPACE = [chr(c) for c in range(0x3001) if chr(c).isspace()]
@@ -41,3 +41,15 @@ def test_a_reply_made_by_hand_with_a_code_its_text_lacks() -> None:
     """A Reply whose `enhanced` its first line does not start with keeps its whole text."""
     reply = Reply(code=550, lines=("550 no such user",), texts=("no such user",), enhanced="5.1.1")
     assert search_text(reply) == "no such user"
+
+
+def test_enhanced_codes_and_markers_have_ascii_digits_only() -> None:
+    arabic_indic = parse_reply("550 5.١.١ no such user")
+    assert arabic_indic.enhanced is None
+    assert find_enhanced(arabic_indic, 5) is None
+    assert leading_enhanced("#5.١.١: no such user") is None
+    assert find_enhanced(parse_reply("550 rejected (#5.٧.١)"), 5) is None
+    assert search_text(parse_reply("550 see 5٥٠- here")) == "see 5٥٠- here"
+    # The same texts with ASCII digits
+    assert find_enhanced(parse_reply("550 rejected (#5.7.1)"), 5) == "5.7.1"
+    assert search_text(parse_reply("550 see 550- here")) == "see here"

@@ -86,6 +86,10 @@ def test_enhanced_code_must_match_class() -> None:
     assert feed_all(b"451 4.7.1 Greylisted\r\n")[0].enhanced == "4.7.1"
 
 
+def test_enhanced_code_digits_are_ascii() -> None:
+    assert feed_all("550 5.١.١ no such user\r\n".encode())[0].enhanced is None
+
+
 def test_reply_larger_than_cap_raises() -> None:
     parser = ReplyParser()
     with pytest.raises(ReplyTooLarge):  # many short continuation lines, never a last line

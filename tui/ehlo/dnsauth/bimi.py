@@ -7,7 +7,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ehlo.dnsauth.answer import Resolver
-from ehlo.dnsauth.common import checked_domain, dig, lookup_error, parse_tags, txt_records_starting
+from ehlo.dnsauth.common import (
+    checked_domain,
+    dig,
+    lookup_error,
+    parse_tags,
+    txt_records_starting,
+    zone_txt,
+)
 from ehlo.dnsauth.context import AuditContext
 from ehlo.dnsauth.result import CheckResult, CheckStatus
 from ehlo.fixes import Fix
@@ -37,7 +44,7 @@ async def check_bimi(resolver: Resolver, context: AuditContext) -> CheckResult:
     if answer.failed:
         return lookup_error(CHECK_ID, answer, details)
     records = txt_records_starting(answer, "v=BIMI1")
-    example = f'{name}. IN TXT "v=BIMI1; l=https://{domain}/logo.svg; a="'
+    example = zone_txt(name, f"v=BIMI1; l=https://{domain}/logo.svg; a=")
     if not records:
         other = [r for r in answer.records if r.strip()]
         if other:

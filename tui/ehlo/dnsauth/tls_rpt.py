@@ -7,7 +7,14 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ehlo.dnsauth.answer import Resolver
-from ehlo.dnsauth.common import checked_domain, dig, lookup_error, parse_tags, txt_records_starting
+from ehlo.dnsauth.common import (
+    checked_domain,
+    dig,
+    lookup_error,
+    parse_tags,
+    txt_records_starting,
+    zone_txt,
+)
 from ehlo.dnsauth.context import AuditContext
 from ehlo.dnsauth.result import CheckResult
 from ehlo.fixes import Fix
@@ -38,7 +45,7 @@ async def check_tls_rpt(resolver: Resolver, context: AuditContext) -> CheckResul
     if answer.failed:
         return lookup_error(CHECK_ID, answer, details)
     records = txt_records_starting(answer, "v=TLSRPTv1")
-    example = f'{name}. IN TXT "v=TLSRPTv1; rua=mailto:tls-reports@{domain}"'
+    example = zone_txt(name, f"v=TLSRPTv1; rua=mailto:tls-reports@{domain}")
     if not records:
         return CheckResult(
             CHECK_ID,

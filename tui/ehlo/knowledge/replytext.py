@@ -7,17 +7,20 @@ from typing import NamedTuple
 
 from ehlo.smtp.reply import MAX_REPLY_BYTES, Reply, parse_reply
 
-ENHANCED_ANYWHERE = re.compile(r"(?<![\w.])#?([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)(?![\w-])")
-"""An enhanced status code inside a text: `5.7.1`, `(#5.7.1)`, `#5.1.0`, `cuda_nsu 4.7.1`."""
-ENHANCED_HINT = re.compile(r"[245]\.\d")
+ENHANCED_ANYWHERE = re.compile(r"(?<![\w.])#?([245])\.([0-9]{1,3})\.([0-9]{1,3})(?!\.?\d)(?![\w-])")
+"""An enhanced status code inside a text: `5.7.1`, `(#5.7.1)`, `#5.1.0`, `cuda_nsu 4.7.1`.
+
+Its digits are ASCII; the look-arounds stay Unicode, so a code glued to any letter is none."""
+ENHANCED_HINT = re.compile(r"[245]\.\d", re.ASCII)
 """How every ENHANCED_ANYWHERE match starts after its optional `#`: a quick test first."""
 
-LEADING_ENHANCED = re.compile(r"^\s*#?([245])\.(\d{1,3})\.(\d{1,3})(?=[\s:,;)\]]|$)")
+LEADING_ENHANCED = re.compile(r"^\s*#?([245])\.(\d{1,3})\.(\d{1,3})(?=[\s:,;)\]]|$)", re.ASCII)
 EMBEDDED_MARKER = re.compile(
-    r"(?<!\S)[245]\d\d(?:-|\s(?=#?[245]\.\d{1,3}\.\d{1,3}\s))(?:#?[245]\.\d{1,3}\.\d{1,3}(?=\s|$))?"
+    r"(?<!\S)[245]\d\d(?:-|\s(?=#?[245]\.\d{1,3}\.\d{1,3}\s))(?:#?[245]\.\d{1,3}\.\d{1,3}(?=\s|$))?",
+    re.ASCII,
 )
 """`550-5.7.26 ` continuation prefixes left inside a reply that was quoted on one line."""
-MARKER_HINT = re.compile(r"[245]\d\d[-\s]")
+MARKER_HINT = re.compile(r"[245]\d\d[-\s]", re.ASCII)
 """How every EMBEDDED_MARKER match starts: a quick test before the substitution."""
 
 IPV4 = re.compile(r"\d(?<![\d.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.]*\d)")

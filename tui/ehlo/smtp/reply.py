@@ -13,8 +13,8 @@ MAX_LINE = 512
 MAX_REPLY_BYTES = 64 * 1024
 """A reply larger than this ends the session (ReplyTooLarge)."""
 
-ENHANCED_AT_START = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
-"""RFC 3463 class.subject.detail at the start of a reply line's text (RFC 2034)."""
+ENHANCED_AT_START = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)", re.ASCII)
+"""RFC 3463 class.subject.detail at the start of a reply line's text (RFC 2034); ASCII digits."""
 
 
 MAX_VIOLATIONS = 10

@@ -84,6 +84,11 @@ class Session:
         return self._connection.is_open
 
     @property
+    def sasl_pending(self) -> bool:
+        """Whether the next typed line is the answer to the server's 334 challenge."""
+        return self._sasl_pending
+
+    @property
     def redactor(self) -> Redactor:
         """What this session hides from its events (for front ends printing anything else)."""
         return self._redactor

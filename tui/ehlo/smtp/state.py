@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ehlo.smtp.command_line import address_literal, format_params
 from ehlo.smtp.events import Closed, Connected, ErrorEvent, Event, Received, Sent, TlsUpgraded
 from ehlo.smtp.extensions import Extensions
-from ehlo.smtp.transaction import STEPS, DeliveryPlan, Step
+from ehlo.smtp.transaction import STEPS, DeliveryPlan, Step, mail_params
 
 __all__ = [
     "SessionState",
@@ -178,8 +178,13 @@ def _quit_now(state: SessionState, plan: DeliveryPlan) -> bool:
     return STEPS.index(state.last_step) >= STEPS.index(plan.quit_after)
 
 
-def suggested_command(transcript: Sequence[Event], plan: DeliveryPlan) -> str:
-    """The command line to prefill for the suggested step ("" for connect and done)."""
+def suggested_command(
+    transcript: Sequence[Event], plan: DeliveryPlan, message: bytes | None = None
+) -> str:
+    """The command line to prefill for the suggested step ("" for connect and done).
+
+    `message` is the one DATA will send (it decides MAIL's SMTPUTF8 and BODY parameters).
+    """
     step = suggested_step(transcript, plan)
     state = session_state(transcript)
     if step == "ehlo":
@@ -192,7 +197,8 @@ def suggested_command(transcript: Sequence[Event], plan: DeliveryPlan) -> str:
     if step == "auth" and plan.credentials is not None:
         return f"AUTH {plan.credentials.mechanism}"
     if step == "mail":
-        return f"MAIL FROM:<{plan.sender}>{format_params(plan.mail_params)}"
+        params = mail_params(plan, state.extensions, message)
+        return f"MAIL FROM:<{plan.sender}>{format_params(params)}"
     if step == "rcpt":
         recipient = plan.recipients[state.recipients_tried]
         return f"RCPT TO:<{recipient}>{format_params(plan.rcpt_params)}"

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator, Sequence
 
 from ehlo.smtp.events import ErrorEvent, Event, Received
 from ehlo.smtp.session import Session
-from ehlo.smtp.state import Step, suggested_step
-from ehlo.smtp.transaction import STEPS, DeliveryPlan
+from ehlo.smtp.state import Step, session_state, suggested_step
+from ehlo.smtp.transaction import STEPS, DeliveryPlan, mail_params
 
 
 def step_events(
@@ -23,9 +23,9 @@ def step_events(
     if step == "auth":
         return session.auth(plan.credentials)
     if step == "mail":
-        return session.mail(plan.sender, plan.mail_params)
+        return session.mail(plan.sender, mail_params(plan, session.extensions, message))
     if step == "rcpt":
-        recipient = _next_recipient(session.transcript, plan)
+        recipient = plan.recipients[session_state(session.transcript).recipients_tried]
         return session.rcpt(recipient, plan.rcpt_params)
     if step == "data":
         return session.data(message)
@@ -35,14 +35,13 @@ def step_events(
 def line_events(
     session: Session, line: str, plan: DeliveryPlan, message: bytes
 ) -> AsyncIterator[Event]:
-    """The engine call for a line typed on the command line."""
-    verb = line.strip().split(" ", 1)[0].upper()
-    if verb == "DATA" and line.strip().upper() == "DATA":
-        return session.data(message)
-    if verb == "AUTH" and plan.credentials is not None and line.strip().upper() in ("AUTH", ""):
-        return session.auth(plan.credentials)
-    if verb == "QUIT":
-        return session.quit()
+    """The engine call for a line typed on the command line (an answer to a 334 goes as typed)."""
+    typed = line.strip().upper()
+    if not session.sasl_pending:
+        if typed == "DATA":
+            return session.data(message)
+        if typed == "AUTH" and plan.credentials is not None:
+            return session.auth(plan.credentials)
     return session.command(line)
 
 
@@ -71,16 +70,3 @@ async def run_to(
             yield event
         if failed(produced) or not session.is_connected:
             return
-
-
-def _next_recipient(transcript: Sequence[Event], plan: DeliveryPlan) -> str:
-    """The first recipient not yet offered in this transaction."""
-    offered = 0
-    for event in transcript:
-        if isinstance(event, Received) and event.stage == "mail":
-            offered = 0
-        elif isinstance(event, Received) and event.stage == "rcpt":
-            offered += 1
-    if not plan.recipients:
-        return ""
-    return plan.recipients[min(offered, len(plan.recipients) - 1)]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ehlo.smtp.events import ErrorEvent, Event, Received, Stage
+from ehlo.smtp.extensions import Extensions
 from ehlo.smtp.message import default_message
 from ehlo.smtp.options import Credentials, TlsMode
 from ehlo.smtp.session import Session
@@ -25,7 +26,7 @@ STEPS: tuple[Step, ...] = (
     "done",
 )
 
-__all__ = ["STEPS", "DeliveryPlan", "Step", "default_message", "run_transaction"]
+__all__ = ["STEPS", "DeliveryPlan", "Step", "default_message", "mail_params", "run_transaction"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,24 +167,27 @@ async def _auth(session: Session, plan: DeliveryPlan, outcome: _Outcome) -> Asyn
     outcome.require()
 
 
-def mail_params(session: Session, plan: DeliveryPlan) -> dict[str, str | None]:
+def mail_params(
+    plan: DeliveryPlan, extensions: Extensions | None, message: bytes | None = None
+) -> dict[str, str | None]:
     """The plan's MAIL parameters, plus the ones the transaction needs and the server offers.
 
     SMTPUTF8 when an address or a header is not ASCII (RFC 6531, RFC 6532), BODY=8BITMIME when
     the body is not 7-bit (RFC 6152). A server that does not offer them gets the
-    transaction as it is, so that its own answer shows.
+    transaction as it is, so that its own answer shows. `message` is the one DATA will send
+    (else the plan's own, else the default test message).
     """
     params = dict(plan.mail_params)
-    extensions = session.extensions
     if extensions is None:
         return params
     given = {name.upper() for name in params}
     international = not all(address.isascii() for address in (plan.sender, *plan.recipients))
     # The default test message has UTF-8 headers only for an international envelope, and an
     # ASCII body; a message of the plan's own is looked at.
+    message = message if message is not None else plan.message
     headers, _, body = (
-        plan.message.replace(b"\r\n", b"\n").partition(b"\n\n")
-        if plan.message is not None
+        message.replace(b"\r\n", b"\n").partition(b"\n\n")
+        if message is not None
         else (b"", b"", b"")
     )
     if (international or not headers.isascii()) and extensions.smtputf8 and "SMTPUTF8" not in given:
@@ -194,7 +198,9 @@ def mail_params(session: Session, plan: DeliveryPlan) -> dict[str, str | None]:
 
 
 async def _mail(session: Session, plan: DeliveryPlan, outcome: _Outcome) -> AsyncIterator[Event]:
-    async for event in _relay(session.mail(plan.sender, mail_params(session, plan)), outcome):
+    async for event in _relay(
+        session.mail(plan.sender, mail_params(plan, session.extensions)), outcome
+    ):
         yield event
     outcome.require()
 

@@ -254,7 +254,7 @@ class SessionScreen(CopyExport, PaneLayout):
             return
         assert self.plan is not None
         session, plan = self.session, self.plan
-        if event.line.strip().upper() == "DATA":
+        if event.line.strip().upper() == "DATA" and not session.sasl_pending:
             # DATA by hand: show the message first; ctrl+s sends it, escape sends nothing.
             from ehlo.app.screens.message_editor import MessageEditor
 
@@ -272,7 +272,7 @@ class SessionScreen(CopyExport, PaneLayout):
             return ""
         from ehlo.smtp.state import suggested_command
 
-        return suggested_command(self.events, self.plan)
+        return suggested_command(self.events, self.plan, self._message_bytes())
 
     def run_to(self, target: str) -> None:
         """Step until `target` or the first failure."""
