@@ -53,3 +53,10 @@ def test_enhanced_codes_and_markers_have_ascii_digits_only() -> None:
     # The same texts with ASCII digits
     assert find_enhanced(parse_reply("550 rejected (#5.7.1)"), 5) == "5.7.1"
     assert search_text(parse_reply("550 see 550- here")) == "see here"
+
+
+def test_an_ip_address_is_read_from_ascii_digits_only() -> None:
+    from ehlo.knowledge.replytext import client_ip
+
+    assert client_ip("blocked: [192.0.2.7] listed") == "192.0.2.7"
+    assert client_ip("blocked: [١٩٢.٠.٢.٧] listed") is None

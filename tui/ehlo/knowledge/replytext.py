@@ -23,10 +23,10 @@ EMBEDDED_MARKER = re.compile(
 MARKER_HINT = re.compile(r"[245]\d\d[-\s]", re.ASCII)
 """How every EMBEDDED_MARKER match starts: a quick test before the substitution."""
 
-IPV4 = re.compile(r"\d(?<![\d.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.]*\d)")
+IPV4 = re.compile(r"\d(?<![\d.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.]*\d)", re.ASCII)
 """A dotted quad not inside a longer run of digits and dots. It starts with a digit rather
 than its look-behind, so that the regex engine skips to digits fast."""
-DOTTED_NUMBERS = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d")
+DOTTED_NUMBERS = re.compile(r"\.\d{1,3}\.\d{1,3}\.\d", re.ASCII)
 """Held by every IPv4 address: a quick test before the full search (it starts with a literal,
 which the regex engine looks for fast)."""
 IPV6_BRACKETED = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]+)\]")
